@@ -1,14 +1,20 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Kernel access for crust: everything that talks to the kernel about another task.
+//!
+//! Dump and restore are written in terms of this crate; no other crate of the
+//! workspace issues ptrace requests or raw syscalls. Each unsafe block lives here,
+//! small and with the invariant it relies on stated next to it.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod error;
+pub mod features;
+pub mod memory;
+pub mod own;
+pub mod proc;
+pub mod ptrace;
+pub mod remote;
+pub mod spawn;
+pub mod task;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use error::SysError;
+
+/// Size of a page on every machine crust supports (x86_64).
+pub const PAGE_SIZE: u64 = 4096;

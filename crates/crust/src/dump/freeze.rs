@@ -1,0 +1,101 @@
+//! Holding a task still for the length of a dump, and letting it go unchanged.
+
+use super::error::DumpError;
+use crust_kernel::ptrace::{self, Regs, Stop};
+use log::{debug, warn};
+use std::time::{Duration, Instant};
+
+const PTRACE_EVENT_STOP: i32 = 128;
+
+/// A task held in a ptrace stop. Dropping it puts back the registers and signal mask
+/// it had when it was frozen and detaches, so that a dump which fails half way leaves
+/// the task running exactly as before.
+pub struct Frozen {
+    pub pid: i32,
+    /// Registers at the moment of the freeze, the ones the dump records.
+    pub regs: Regs,
+    /// Blocked signals at the moment of the freeze.
+    pub sigmask: u64,
+    released: bool,
+}
+
+impl Frozen {
+    /// Seizes `pid` and waits until it sits in a ptrace stop, for at most `timeout`.
+    pub fn seize(pid: i32, timeout: Duration) -> Result<Frozen, DumpError> {
+        let freeze_err = |source| DumpError::Freeze { pid, source };
+        ptrace::seize(pid, 0).map_err(freeze_err)?;
+        let mut frozen = Frozen { pid, regs: ptrace::empty_regs(), sigmask: 0, released: true };
+        if let Err(err) = ptrace::interrupt(pid).map_err(freeze_err) {
+            let _ = ptrace::detach(pid, 0);
+            return Err(err);
+        }
+        if let Err(err) = wait_for_interrupt(pid, timeout) {
+            let _ = ptrace::detach(pid, 0);
+            return Err(err);
+        }
+        frozen.regs = ptrace::get_regs(pid).map_err(freeze_err)?;
+        frozen.sigmask = ptrace::get_sigmask(pid).map_err(freeze_err)?;
+        frozen.released = false;
+        debug!("pid {pid}: frozen at ip {:#x}", frozen.regs.rip);
+        Ok(frozen)
+    }
+
+    /// Lets the task go on as if nothing happened.
+    pub fn release(mut self) {
+        self.put_back();
+    }
+
+    /// Ends the task (criu's default after a successful dump). It is killed while
+    /// still frozen, so it never runs another instruction after its state was taken.
+    pub fn kill(mut self) -> Result<(), DumpError> {
+        self.released = true;
+        // The pid cannot have been reused: crust still holds it traced.
+        crust_kernel::task::kill(self.pid, libc::SIGKILL)
+            .map_err(|source| DumpError::Kill { pid: self.pid, source })
+    }
+
+    fn put_back(&mut self) {
+        if self.released {
+            return;
+        }
+        self.released = true;
+        let pid = self.pid;
+        if let Err(e) = ptrace::set_regs(pid, &self.regs) {
+            warn!("pid {pid}: putting back registers: {e}");
+        }
+        if let Err(e) = ptrace::set_sigmask(pid, self.sigmask) {
+            warn!("pid {pid}: putting back the signal mask: {e}");
+        }
+        match ptrace::detach(pid, 0) {
+            Ok(()) => debug!("pid {pid}: released"),
+            Err(e) => warn!("pid {pid}: detaching: {e}"),
+        }
+    }
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        self.put_back();
+    }
+}
+
+/// Waits for the stop PTRACE_INTERRUPT asked for. Signals that arrive first are
+/// delivered as they would have been without crust; the interrupt stays pending and
+/// is reported after them.
+fn wait_for_interrupt(pid: i32, timeout: Duration) -> Result<(), DumpError> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match ptrace::try_wait(pid).map_err(|source| DumpError::Freeze { pid, source })? {
+            Some(Stop::Stopped { event: PTRACE_EVENT_STOP, .. }) => return Ok(()),
+            Some(Stop::Stopped { sig, .. }) => {
+                debug!("pid {pid}: passing signal {sig} on while freezing");
+                ptrace::cont(pid, sig).map_err(|source| DumpError::Freeze { pid, source })?;
+            }
+            Some(Stop::Exited(_)) | Some(Stop::Killed(_)) => return Err(DumpError::NoProcess { pid }),
+            None if Instant::now() >= deadline => {
+                return Err(DumpError::FreezeTimeout { pid, secs: timeout.as_secs() })
+            }
+            None => std::thread::sleep(Duration::from_micros(200)),
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Dumping one frozen task: every image that describes it.
+
+use super::core::{core_entry, TaskFacts};
+use super::error::DumpError;
+use super::files::FileTable;
+use super::freeze::Frozen;
+use super::inside::read_inside;
+use super::memory::{describe_vmas, dump_pages, MemoryDump};
+use crate::cli::Options;
+use crust_images::pb::{FsEntry, MmEntry, PstreeEntry, TaskKobjIdsEntry};
+use crust_images::{ImageDir, ImageKind};
+use crust_kernel::proc::{self, MmBounds};
+use crust_kernel::{ptrace, task};
+use log::debug;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// The shape of the tree below a frozen task, as far as this dump supports it.
+pub struct Tree {
+    pub bounds: MmBounds,
+}
+
+/// Refuses what this version cannot carry, before any image is written.
+pub fn check_tree(frozen: &Frozen) -> Result<Tree, DumpError> {
+    let pid = frozen.pid;
+    let collect = |source| DumpError::Collect { pid, source };
+    let threads = proc::threads(pid).map_err(collect)?;
+    if threads.len() > 1 {
+        return Err(DumpError::Unsupported { pid, what: format!("a process with {} threads", threads.len()) });
+    }
+    let children = proc::children(pid).map_err(collect)?;
+    if !children.is_empty() {
+        return Err(DumpError::Unsupported { pid, what: format!("a process with children ({children:?})") });
+    }
+    let creds = proc::credentials(pid).map_err(collect)?;
+    if creds.seccomp_mode != 0 {
+        return Err(DumpError::Unsupported { pid, what: "a seccomp filter".into() });
+    }
+    let timers = std::fs::read_to_string(format!("/proc/{pid}/timers")).unwrap_or_default();
+    if !timers.trim().is_empty() {
+        return Err(DumpError::Unsupported { pid, what: "POSIX timers".into() });
+    }
+    Ok(Tree { bounds: proc::mm_bounds(pid).map_err(collect)? })
+}
+
+/// What dumping a task produced, for the inventory and the statistics.
+pub struct Dumped {
+    pub ids: TaskKobjIdsEntry,
+    pub memory: MemoryDump,
+    pub memdump_time: Duration,
+}
+
+pub fn dump_task(frozen: &Frozen, dir: &ImageDir, opts: &Options, tree: &Tree) -> Result<Dumped, DumpError> {
+    let pid = frozen.pid;
+    let collect = |source| DumpError::Collect { pid, source };
+    let ids = TaskKobjIdsEntry { vm_id: 1, files_id: 1, fs_id: 1, sighand_id: 1, ..TaskKobjIdsEntry::default() };
+
+    let vmas = proc::read_vmas(pid).map_err(collect)?;
+    let inside = read_inside(frozen, &vmas)?;
+    let xstate = ptrace::get_xstate(pid).map_err(collect)?;
+    let creds = proc::credentials(pid).map_err(collect)?;
+    let facts = TaskFacts {
+        regs: &frozen.regs,
+        xstate: &xstate,
+        sigmask: frozen.sigmask,
+        shared_signals: &ptrace::peek_siginfo(pid, true).map_err(collect)?,
+        private_signals: &ptrace::peek_siginfo(pid, false).map_err(collect)?,
+        rseq: ptrace::rseq_config(pid).map_err(collect)?,
+        robust_list: task::robust_list(pid).map_err(collect)?,
+        inside: &inside,
+        creds: &creds,
+        personality: proc::personality(pid).map_err(collect)?,
+        limits: &proc::limits(pid).map_err(collect)?,
+        ids: ids.clone(),
+    };
+    let mut files = FileTable::default();
+
+    let mut fdinfo = dir.writer(ImageKind::Fdinfo(ids.files_id))?;
+    for fd in proc::fd_numbers(pid).map_err(collect)? {
+        fdinfo.write(&files.add_fd(pid, fd, opts.shell_job)?)?;
+    }
+    fdinfo.finish()?;
+
+    let dir_id = |files: &mut FileTable, what: &str| -> Result<u32, DumpError> {
+        let link = format!("/proc/{pid}/{what}");
+        let target = std::fs::read_link(&link)
+            .map_err(|e| collect(crust_kernel::SysError::from_io(format!("readlink {link}"), e)))?;
+        files.add_mapped(&target, &link, (libc::O_RDONLY | libc::O_DIRECTORY) as u32).map_err(collect)
+    };
+    let fs = FsEntry {
+        cwd_id: dir_id(&mut files, "cwd")?,
+        root_id: dir_id(&mut files, "root")?,
+        umask: Some(creds.umask),
+    };
+    write_one(dir, ImageKind::Fs(pid as u32), &fs)?;
+
+    let exe_link = format!("/proc/{pid}/exe");
+    let exe = std::fs::read_link(&exe_link)
+        .map_err(|e| collect(crust_kernel::SysError::from_io(format!("readlink {exe_link}"), e)))?;
+    let exe_file_id = files.add_mapped(Path::new(&exe), &exe_link, libc::O_RDONLY as u32).map_err(collect)?;
+    let vma_entries = describe_vmas(pid, &vmas, &mut files)?;
+
+    let started = Instant::now();
+    let memory = dump_pages(pid, dir, 1, &vma_entries)?;
+    let memdump_time = started.elapsed();
+    debug!("pid {pid}: {} of {} pages written", memory.pages_written, memory.pages_scanned);
+
+    let b = &tree.bounds;
+    let mm = MmEntry {
+        mm_start_code: b.start_code,
+        mm_end_code: b.end_code,
+        mm_start_data: b.start_data,
+        mm_end_data: b.end_data,
+        mm_start_stack: b.start_stack,
+        mm_start_brk: b.start_brk,
+        mm_brk: inside.brk,
+        mm_arg_start: b.arg_start,
+        mm_arg_end: b.arg_end,
+        mm_env_start: b.env_start,
+        mm_env_end: b.env_end,
+        exe_file_id,
+        mm_saved_auxv: read_auxv(pid).map_err(collect)?,
+        vmas: vma_entries,
+        dumpable: Some(inside.dumpable as i32),
+        aios: Vec::new(),
+        thp_disabled: Some(inside.thp_disabled),
+    };
+    write_one(dir, ImageKind::Mm(pid as u32), &mm)?;
+    write_one(dir, ImageKind::Core(pid as u32), &core_entry(&facts))?;
+    write_one(dir, ImageKind::Ids(pid as u32), &ids)?;
+    write_one(
+        dir,
+        ImageKind::Pstree,
+        &PstreeEntry {
+            pid: pid as u32,
+            ppid: b.ppid as u32,
+            pgid: b.pgrp as u32,
+            sid: b.session as u32,
+            threads: vec![pid as u32],
+        },
+    )?;
+
+    let mut files_img = dir.writer(ImageKind::Files)?;
+    for entry in &files.entries {
+        files_img.write(entry)?;
+    }
+    files_img.finish()?;
+    if !files.ttys.is_empty() {
+        let mut ttys = dir.writer(ImageKind::TtyInfo)?;
+        for tty in &files.ttys {
+            ttys.write(tty)?;
+        }
+        ttys.finish()?;
+    }
+    Ok(Dumped { ids, memory, memdump_time })
+}
+
+pub fn write_one<M: prost::Message>(dir: &ImageDir, kind: ImageKind, msg: &M) -> Result<(), DumpError> {
+    let mut writer = dir.writer(kind)?;
+    writer.write(msg)?;
+    writer.finish()?;
+    Ok(())
+}
+
+/// The auxiliary vector as the kernel gave it to the program: pairs of words.
+fn read_auxv(pid: i32) -> Result<Vec<u64>, crust_kernel::SysError> {
+    let path = format!("/proc/{pid}/auxv");
+    let raw = std::fs::read(&path).map_err(|e| crust_kernel::SysError::from_io(format!("read {path}"), e))?;
+    Ok(raw.chunks_exact(8).map(|c| u64::from_ne_bytes(c.try_into().expect("8 bytes"))).collect())
+}

@@ -1,0 +1,157 @@
+//! The restored process's first moments: a fork of crust that takes on the dumped
+//! process's fds, directories, limits and signal dispositions by itself, maps the
+//! page crust will drive it from, and stops for crust to rebuild its memory.
+
+use super::plan::Plan;
+use crust_images::pb::FdTypes;
+use crust_kernel::own;
+use crust_kernel::SysError;
+use std::path::Path;
+
+/// The instruction crust's remote system calls execute in the restored task.
+pub const STUB_CODE: [u8; 3] = [0x0f, 0x05, 0xcc]; // syscall; int3
+
+/// Runs in the child. Never returns: on success the child stops itself and crust
+/// takes over; on failure it reports on `report_fd` and exits.
+pub fn prepare_and_stop(plan: &Plan, stub: u64, report_fd: i32, shell_job: bool) -> ! {
+    match prepare(plan, stub, report_fd, shell_job) {
+        Ok(report_fd) => {
+            own::close(report_fd);
+            if own::stop_self().is_err() {
+                own::exit_now(127);
+            }
+            // crust resumes the task elsewhere: reaching this line means it did not.
+            own::exit_now(127);
+        }
+        Err(message) => {
+            own::write_all(report_fd, message.as_bytes());
+            own::exit_now(1);
+        }
+    }
+}
+
+fn prepare(plan: &Plan, stub: u64, report_fd: i32, shell_job: bool) -> Result<i32, String> {
+    let task = &plan.task;
+    let text = |e: SysError| e.to_string();
+    own::block_all_signals().map_err(text)?;
+    // If crust dies while it drives the task, the half-built task must die too.
+    own::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as u64).map_err(text)?;
+
+    join_session(plan, shell_job).map_err(text)?;
+    let report_fd = restore_fds(plan, report_fd, shell_job)?;
+
+    let root = &plan.reg_file(task.fs.root_id).map_err(|e| e.to_string())?.name;
+    if root != "/" {
+        own::chroot(Path::new(root)).map_err(text)?;
+    }
+    let cwd = &plan.reg_file(task.fs.cwd_id).map_err(|e| e.to_string())?.name;
+    own::chdir(Path::new(cwd)).map_err(text)?;
+    own::set_umask(task.fs.umask.unwrap_or(0o022));
+
+    let tc = task.core.tc.as_ref().expect("checked by plan::load");
+    own::set_personality(tc.personality).map_err(text)?;
+    if let Some(rlimits) = &tc.rlimits {
+        for (resource, lim) in rlimits.rlimits.iter().enumerate() {
+            set_limit(resource as u32, lim.cur, lim.max)?;
+        }
+    }
+    let mut sig = 0;
+    for sa in &tc.sigactions {
+        sig += 1;
+        if sig == libc::SIGKILL || sig == libc::SIGSTOP {
+            sig += 1;
+        }
+        own::set_sigaction(sig, sa.sigaction, sa.flags, sa.restorer, sa.mask).map_err(text)?;
+    }
+
+    own::map_page_at(stub, crust_kernel::PAGE_SIZE).map_err(text)?;
+    own::fill_page(stub, &STUB_CODE);
+    crust_kernel::ptrace::traceme().map_err(text)?;
+    Ok(report_fd)
+}
+
+/// A session leader gets its own session again; anything else stays in crust's
+/// session (with --shell-job, the shell's), as the terminal it runs on belongs there.
+fn join_session(plan: &Plan, shell_job: bool) -> Result<(), SysError> {
+    let tree = &plan.task.pstree;
+    if shell_job {
+        return Ok(());
+    }
+    if tree.sid == tree.pid {
+        own::setsid()
+    } else if tree.pgid == tree.pid {
+        own::setpgid_self()
+    } else {
+        Ok(())
+    }
+}
+
+/// Raising a hard limit needs CAP_SYS_RESOURCE, which root may lack; such a limit
+/// is restored as high as this process may set it, and said so.
+fn set_limit(resource: u32, cur: u64, max: u64) -> Result<(), String> {
+    match own::set_rlimit(resource, cur, max) {
+        Ok(()) => Ok(()),
+        Err(e) if e.errno() == Some(libc::EPERM) => {
+            let (_, hard) = own::get_rlimit(resource).map_err(|e| e.to_string())?;
+            own::set_rlimit(resource, cur.min(hard), hard).map_err(|e| e.to_string())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Opens every file of the dumped fd table and puts each at its number. Returns the
+/// report fd, moved out of the way of the restored numbers.
+fn restore_fds(plan: &Plan, report_fd: i32, shell_job: bool) -> Result<i32, String> {
+    let fds = &plan.task.fds;
+    let above = fds.iter().map(|f| f.fd as i32).max().unwrap_or(2) + 1;
+    let text = |e: SysError| e.to_string();
+    let report_fd = own::dup_above(report_fd, above).map_err(text)?;
+
+    // First everything is opened out of the way, then crust's own fds go, then the
+    // opened files move to their numbers: no order of numbers can collide.
+    let mut opened = Vec::new();
+    for fd in fds {
+        let file = &plan.files[&fd.id];
+        let src = if file.r#type == FdTypes::Tty as i32 {
+            if !shell_job {
+                return Err(format!("fd {} is a terminal: restore with --shell-job", fd.fd));
+            }
+            terminal_fd().map_err(text)?
+        } else {
+            let reg = file.reg.as_ref().ok_or_else(|| format!("file id {} has no regular file entry", fd.id))?;
+            let flags = reg.flags as i32 & !(libc::O_CREAT | libc::O_TRUNC | libc::O_EXCL);
+            let raw = own::open(Path::new(&reg.name), flags).map_err(text)?;
+            if reg.pos != 0 {
+                own::seek(raw, reg.pos).map_err(text)?;
+            }
+            raw
+        };
+        opened.push((own::dup_above(src, above).map_err(text)?, fd.fd as i32, fd.flags & libc::FD_CLOEXEC as u32 != 0));
+        own::close(src);
+    }
+    let keep: Vec<i32> = opened.iter().map(|o| o.0).chain([report_fd]).collect();
+    for fd in own::open_fds() {
+        if !keep.contains(&fd) {
+            own::close(fd);
+        }
+    }
+    for (src, target, cloexec) in opened {
+        own::dup_to(src, target, cloexec).map_err(text)?;
+        own::close(src);
+    }
+    Ok(report_fd)
+}
+
+/// The terminal crust itself runs on, for a shell job's terminal fds.
+fn terminal_fd() -> Result<i32, SysError> {
+    for fd in 0..3 {
+        // SAFETY-free check through /proc: is this fd of crust a terminal?
+        if let Ok(target) = std::fs::read_link(format!("/proc/self/fd/{fd}")) {
+            let name = target.to_string_lossy();
+            if name.starts_with("/dev/pts/") || name.starts_with("/dev/tty") {
+                return own::dup_above(fd, 3);
+            }
+        }
+    }
+    own::open(Path::new("/dev/tty"), libc::O_RDWR)
+}

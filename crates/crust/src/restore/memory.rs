@@ -1,0 +1,230 @@
+//! Rebuilding the dumped address space inside the restored task: crust's copy of
+//! itself is unmapped, the vDSO moved to where it was, every dumped mapping made
+//! again and filled from the pages image.
+
+use super::driver::{words_bytes, Driver};
+use super::error::RestoreError;
+use super::layout::{complement, free_range};
+use super::plan::Plan;
+use crust_images::pb::{PagemapEntry, VmaEntry};
+use crust_images::vma::*;
+use crust_kernel::memory::vm_write;
+use crust_kernel::proc::{read_vmas, VmaKind};
+use crust_kernel::{ptrace, SysError, PAGE_SIZE};
+use log::debug;
+use std::collections::HashMap;
+use std::os::unix::fs::FileExt;
+
+const RSEQ_FLAG_UNREGISTER: u64 = 1;
+const PR_SET_MM: u64 = 35;
+const PR_SET_MM_MAP: u64 = 14;
+/// Pages copied per write into the task.
+const CHUNK: usize = 4 << 20;
+
+pub fn rebuild(d: &Driver, plan: &Plan) -> Result<u64, RestoreError> {
+    let pid = d.pid as u32;
+    let mem_err = |source| RestoreError::Memory { pid, source };
+    unregister_rseq(d).map_err(mem_err)?;
+    let vdso = clear_address_space(d).map_err(mem_err)?;
+    place_vdso(d, &vdso, &plan.task.mm.vmas).map_err(mem_err)?;
+    map_areas(d, plan)?;
+    let pages = fill_pages(d, plan)?;
+    set_mm_fields(d, plan)?;
+    Ok(pages)
+}
+
+/// The kernel writes a thread's rseq area on every return to user space; crust's
+/// area is about to be unmapped, so the registration goes first.
+fn unregister_rseq(d: &Driver) -> Result<(), SysError> {
+    let conf = ptrace::rseq_config(d.pid)?;
+    if conf.rseq_abi_pointer != 0 {
+        d.call(
+            libc::SYS_rseq,
+            [conf.rseq_abi_pointer, conf.rseq_abi_size as u64, RSEQ_FLAG_UNREGISTER, conf.signature as u64, 0, 0],
+            "rseq unregister",
+        )?;
+    }
+    Ok(())
+}
+
+/// Unmaps all but the stub page and the vDSO areas; returns those areas (in address
+/// order) as (start, end).
+fn clear_address_space(d: &Driver) -> Result<Vec<(u64, u64)>, SysError> {
+    let vdso: Vec<(u64, u64)> = read_vmas(d.pid)?
+        .into_iter()
+        .filter(|v| matches!(v.kind, VmaKind::Vdso(_)))
+        .map(|v| (v.start, v.end))
+        .collect();
+    let mut keep = vdso.clone();
+    keep.push((d.stub, d.stub + PAGE_SIZE));
+    for (start, end) in complement(&keep) {
+        d.call(libc::SYS_munmap, [start, end - start, 0, 0, 0, 0], &format!("munmap {start:#x}-{end:#x}"))?;
+    }
+    Ok(vdso)
+}
+
+/// Moves the kernel's vDSO areas to the addresses they had at dump time. They are
+/// the same kernel's areas (sizes are checked), so moving them is enough.
+fn place_vdso(d: &Driver, current: &[(u64, u64)], vmas: &[VmaEntry]) -> Result<(), SysError> {
+    let wanted: Vec<(u64, u64)> = vmas
+        .iter()
+        .filter(|v| v.status & (VMA_AREA_VDSO | VMA_AREA_VVAR) != 0)
+        .map(|v| (v.start, v.end))
+        .collect();
+    let sizes = |areas: &[(u64, u64)]| areas.iter().map(|(s, e)| e - s).collect::<Vec<_>>();
+    if sizes(&wanted) != sizes(current) {
+        return Err(SysError::from_errno(
+            format!(
+                "the vDSO of this kernel ({:?} bytes) differs from the dumped one ({:?} bytes): images from another kernel are not supported yet",
+                sizes(current),
+                sizes(&wanted)
+            ),
+            libc::EINVAL,
+        ));
+    }
+    // Moving straight to targets that overlap the current areas could clobber one of
+    // them, so in that case everything goes through a free range first.
+    let overlaps = wanted.iter().any(|&(ws, we)| current.iter().any(|&(cs, ce)| ws < ce && cs < we));
+    let mut from = current.to_vec();
+    if overlaps {
+        let total = current.last().map_or(0, |l| l.1) - current.first().map_or(0, |f| f.0);
+        let mut busy: Vec<(u64, u64)> = vmas.iter().map(|v| (v.start, v.end)).collect();
+        busy.extend_from_slice(current);
+        busy.push((d.stub, d.stub + PAGE_SIZE));
+        let temp = free_range(&busy, total)
+            .ok_or_else(|| SysError::from_errno("no free range to move the vDSO through".to_string(), libc::ENOMEM))?;
+        let base = current[0].0;
+        from = move_areas(d, current, &current.iter().map(|&(s, e)| (temp + s - base, temp + e - base)).collect::<Vec<_>>())?;
+    }
+    move_areas(d, &from, &wanted)?;
+    Ok(())
+}
+
+fn move_areas(d: &Driver, from: &[(u64, u64)], to: &[(u64, u64)]) -> Result<Vec<(u64, u64)>, SysError> {
+    for (&(fs, fe), &(ts, _)) in from.iter().zip(to) {
+        if fs != ts {
+            let flags = (libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED) as u64;
+            d.call(libc::SYS_mremap, [fs, fe - fs, fe - fs, flags, ts, 0], &format!("mremap of the vDSO area {fs:#x} to {ts:#x}"))?;
+        }
+    }
+    Ok(to.to_vec())
+}
+
+/// Creates every dumped mapping with its protection and backing.
+fn map_areas(d: &Driver, plan: &Plan) -> Result<(), RestoreError> {
+    let pid = d.pid as u32;
+    let mem_err = |source| RestoreError::Memory { pid, source };
+    let mut open_files: HashMap<u64, u64> = HashMap::new();
+    for vma in plan.task.mm.vmas.iter().filter(|v| v.status & (VMA_AREA_VDSO | VMA_AREA_VVAR) == 0) {
+        let len = vma.end - vma.start;
+        let (fd, flags) = if vma.status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED) != 0 {
+            let fd = match open_files.get(&vma.shmid) {
+                Some(fd) => *fd,
+                None => {
+                    let reg = plan.reg_file(vma.shmid as u32)?;
+                    let flags = vma.fdflags.unwrap_or(libc::O_RDONLY as u32) as u64 | libc::O_CLOEXEC as u64;
+                    let path = d.put_path(&reg.name).map_err(mem_err)?;
+                    let fd = d
+                        .call(libc::SYS_openat, [libc::AT_FDCWD as u64, path, flags, 0, 0, 0], &format!("open {} to map it", reg.name))
+                        .map_err(mem_err)?;
+                    open_files.insert(vma.shmid, fd);
+                    fd
+                }
+            };
+            (fd, vma.flags as u64 & !(libc::MAP_ANONYMOUS as u64))
+        } else {
+            (u64::MAX, vma.flags as u64 | libc::MAP_ANONYMOUS as u64)
+        };
+        let pgoff = if fd == u64::MAX { 0 } else { vma.pgoff };
+        debug!("pid {pid}: map {:#x}-{:#x} prot {:#x} flags {:#x}", vma.start, vma.end, vma.prot, flags);
+        d.call(
+            libc::SYS_mmap,
+            [vma.start, len, vma.prot as u64, flags | libc::MAP_FIXED as u64, fd, pgoff],
+            &format!("mmap of {:#x}-{:#x}", vma.start, vma.end),
+        )
+        .map_err(mem_err)?;
+    }
+    for fd in open_files.into_values() {
+        d.call(libc::SYS_close, [fd, 0, 0, 0, 0, 0], "close").map_err(mem_err)?;
+    }
+    Ok(())
+}
+
+/// Copies the dumped pages into place: process_vm_writev where the task may write,
+/// /proc/PID/mem (which can write read-only and PROT_NONE private pages) elsewhere.
+fn fill_pages(d: &Driver, plan: &Plan) -> Result<u64, RestoreError> {
+    let pid = d.pid as u32;
+    let mem_err = |source| RestoreError::Memory { pid, source };
+    let pages = plan.dir.open_pages(plan.task.pages_id)?;
+    let pages_name = plan.dir.pages_path(plan.task.pages_id).display().to_string();
+    let vmas = &plan.task.mm.vmas;
+    let mut buf = vec![0u8; CHUNK];
+    let mut offset = 0u64;
+    let mut total = 0u64;
+    for entry in &plan.task.pagemap {
+        let writable = vma_of(vmas, entry).is_some_and(|v| v.prot & libc::PROT_WRITE as u32 != 0);
+        let bytes = entry.nr_pages as u64 * PAGE_SIZE;
+        let mut done = 0u64;
+        while done < bytes {
+            let n = (bytes - done).min(CHUNK as u64) as usize;
+            pages.read_exact_at(&mut buf[..n], offset + done).map_err(|e| {
+                mem_err(SysError::from_io(format!("read {n} bytes of {pages_name} at offset {}", offset + done), e))
+            })?;
+            let addr = entry.vaddr + done;
+            if writable {
+                vm_write(d.pid, addr, &buf[..n]).map_err(mem_err)?;
+            } else {
+                d.mem().write(addr, &buf[..n]).map_err(mem_err)?;
+            }
+            done += n as u64;
+        }
+        offset += bytes;
+        total += entry.nr_pages as u64;
+    }
+    Ok(total)
+}
+
+fn vma_of<'a>(vmas: &'a [VmaEntry], entry: &PagemapEntry) -> Option<&'a VmaEntry> {
+    vmas.iter().find(|v| v.start <= entry.vaddr && entry.vaddr < v.end)
+}
+
+/// brk, code/data/stack bounds, arg and env areas, auxv and the exe link, all at
+/// once with PR_SET_MM_MAP, so /proc/PID/{stat,cmdline,environ,exe} read as before.
+fn set_mm_fields(d: &Driver, plan: &Plan) -> Result<(), RestoreError> {
+    let pid = d.pid as u32;
+    let mem_err = |source| RestoreError::Memory { pid, source };
+    let mm = &plan.task.mm;
+    let exe = plan.reg_file(mm.exe_file_id)?;
+    let path = d.put_path(&exe.name).map_err(mem_err)?;
+    let exe_fd = d
+        .call(libc::SYS_openat, [libc::AT_FDCWD as u64, path, (libc::O_RDONLY | libc::O_CLOEXEC) as u64, 0, 0, 0], &format!("open the executable {}", exe.name))
+        .map_err(mem_err)?;
+
+    // struct prctl_mm_map, then the auxv words it points to, in the data area.
+    let header_len = 13 * 8;
+    let auxv_addr = d.data_addr() + header_len as u64;
+    let auxv_bytes = words_bytes(&mm.mm_saved_auxv);
+    let mut bytes = words_bytes(&[
+        mm.mm_start_code,
+        mm.mm_end_code,
+        mm.mm_start_data,
+        mm.mm_end_data,
+        mm.mm_start_brk,
+        mm.mm_brk,
+        mm.mm_start_stack,
+        mm.mm_arg_start,
+        mm.mm_arg_end,
+        mm.mm_env_start,
+        mm.mm_env_end,
+        auxv_addr,
+    ]);
+    bytes.extend_from_slice(&(auxv_bytes.len() as u32).to_ne_bytes());
+    bytes.extend_from_slice(&(exe_fd as u32).to_ne_bytes());
+    bytes.extend_from_slice(&auxv_bytes);
+    let addr = d.put(&bytes).map_err(mem_err)?;
+
+    let result = d.call(libc::SYS_prctl, [PR_SET_MM, PR_SET_MM_MAP, addr, header_len as u64, 0, 0], "prctl(PR_SET_MM_MAP)");
+    d.call(libc::SYS_close, [exe_fd, 0, 0, 0, 0, 0], "close").map_err(mem_err)?;
+    result.map_err(mem_err)?;
+    Ok(())
+}

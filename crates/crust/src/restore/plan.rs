@@ -1,0 +1,134 @@
+//! Everything a restore needs, read from the image directory and checked before a
+//! single task is created: a broken or foreign image set fails here, cleanly.
+
+use super::error::RestoreError;
+use crust_images::pb::{
+    CoreEntry, FdTypes, FdinfoEntry, FileEntry, FsEntry, InventoryEntry, MmEntry, PagemapEntry,
+    PagemapHead, PstreeEntry, RegFileEntry, TaskKobjIdsEntry, TtyInfoEntry,
+};
+use crust_images::{ImageDir, ImageKind};
+use std::collections::HashMap;
+use std::os::unix::fs::MetadataExt;
+
+/// The dumped state of one process, as read from its images.
+pub struct TaskPlan {
+    pub pid: u32,
+    pub pstree: PstreeEntry,
+    pub core: CoreEntry,
+    pub mm: MmEntry,
+    pub pages_id: u32,
+    pub pagemap: Vec<PagemapEntry>,
+    pub fds: Vec<FdinfoEntry>,
+    pub fs: FsEntry,
+    pub ids: TaskKobjIdsEntry,
+}
+
+pub struct Plan {
+    pub dir: ImageDir,
+    pub task: TaskPlan,
+    pub files: HashMap<u32, FileEntry>,
+    pub ttys: Vec<TtyInfoEntry>,
+}
+
+impl Plan {
+    /// The regular file with `id`, or an error naming the image that lacks it.
+    pub fn reg_file(&self, id: u32) -> Result<&RegFileEntry, RestoreError> {
+        self.files.get(&id).and_then(|f| f.reg.as_ref()).ok_or_else(|| self.bad(format!("files.img has no regular file with id {id}")))
+    }
+
+    pub fn bad(&self, why: String) -> RestoreError {
+        RestoreError::BadImages { dir: self.dir.path().display().to_string(), why }
+    }
+}
+
+pub fn load(dir: ImageDir) -> Result<Plan, RestoreError> {
+    let bad = |why: String| RestoreError::BadImages { dir: dir.path().display().to_string(), why };
+    let inventory: InventoryEntry = dir.reader(ImageKind::Inventory)?.read_one()?;
+    if inventory.img_version != 2 {
+        return Err(bad(format!("inventory.img has image version {}, crust reads version 2", inventory.img_version)));
+    }
+    let tree: Vec<PstreeEntry> = dir.reader(ImageKind::Pstree)?.read_all()?;
+    let pstree = match tree.as_slice() {
+        [one] => one.clone(),
+        [] => return Err(bad("pstree.img lists no process".into())),
+        many => {
+            return Err(RestoreError::Unsupported { pid: many[0].pid, what: format!("a tree of {} processes", many.len()) })
+        }
+    };
+    let pid = pstree.pid;
+    if pstree.threads.len() != 1 {
+        return Err(RestoreError::Unsupported { pid, what: format!("{} threads", pstree.threads.len()) });
+    }
+
+    let core: CoreEntry = dir.reader(ImageKind::Core(pid))?.read_one()?;
+    if core.thread_info.is_none() || core.tc.is_none() {
+        return Err(bad(format!("core-{pid}.img has no x86_64 thread info or task core")));
+    }
+    let ids: TaskKobjIdsEntry = dir.reader(ImageKind::Ids(pid))?.read_one()?;
+    let mm: MmEntry = dir.reader(ImageKind::Mm(pid))?.read_one()?;
+    let mut pagemap_img = dir.reader(ImageKind::Pagemap(pid))?;
+    let head: PagemapHead = pagemap_img.read_one()?;
+    let pagemap: Vec<PagemapEntry> = pagemap_img.read_all()?;
+    if !dir.pages_path(head.pages_id).exists() {
+        return Err(bad(format!("pagemap-{pid}.img refers to missing pages-{}.img", head.pages_id)));
+    }
+    let fds: Vec<FdinfoEntry> = dir.reader(ImageKind::Fdinfo(ids.files_id))?.read_all()?;
+    let fs: FsEntry = dir.reader(ImageKind::Fs(pid))?.read_one()?;
+    let files: HashMap<u32, FileEntry> =
+        dir.reader(ImageKind::Files)?.read_all::<FileEntry>()?.into_iter().map(|f| (f.id, f)).collect();
+    let ttys = if dir.exists(ImageKind::TtyInfo) { dir.reader(ImageKind::TtyInfo)?.read_all()? } else { Vec::new() };
+
+    let plan = Plan {
+        task: TaskPlan { pid, pstree, core, mm, pages_id: head.pages_id, pagemap, fds, fs, ids },
+        dir,
+        files,
+        ttys,
+    };
+    check_references(&plan)?;
+    Ok(plan)
+}
+
+/// Every file id the task refers to exists, and every regular file is still the
+/// one that was dumped.
+fn check_references(plan: &Plan) -> Result<(), RestoreError> {
+    let task = &plan.task;
+    for fd in &task.fds {
+        let file = plan.files.get(&fd.id).ok_or_else(|| plan.bad(format!("fd {} refers to missing file id {}", fd.fd, fd.id)))?;
+        if file.r#type == FdTypes::Reg as i32 {
+            check_unchanged(plan.reg_file(fd.id)?)?;
+        } else if file.r#type != FdTypes::Tty as i32 {
+            return Err(RestoreError::Unsupported { pid: task.pid, what: format!("fd {} of type {}", fd.fd, file.r#type) });
+        }
+    }
+    let mut ids = vec![task.fs.cwd_id, task.fs.root_id, task.mm.exe_file_id];
+    ids.extend(task.mm.vmas.iter().filter(|v| v.status & crust_images::vma::VMA_FILE_PRIVATE != 0 || v.status & crust_images::vma::VMA_FILE_SHARED != 0).map(|v| v.shmid as u32));
+    for id in ids {
+        check_unchanged(plan.reg_file(id)?)?;
+    }
+    Ok(())
+}
+
+/// Compares a file on disk with what the dump saw: the process would otherwise come
+/// back with different bytes behind its mappings or offsets.
+pub fn check_unchanged(reg: &RegFileEntry) -> Result<(), RestoreError> {
+    let meta = std::fs::metadata(&reg.name).map_err(|source| RestoreError::FileMissing { path: reg.name.clone(), source })?;
+    let changed = |what: String| Err(RestoreError::FileChanged { path: reg.name.clone(), what });
+    let is_regular = meta.file_type().is_file();
+    if let Some(size) = reg.size {
+        if is_regular && size != meta.size() {
+            return changed(format!("size was {size}, is {}", meta.size()));
+        }
+    }
+    if let Some(inode) = reg.crust_inode {
+        if inode != meta.ino() {
+            return changed(format!("inode was {inode}, is {} (replaced by another file)", meta.ino()));
+        }
+    }
+    if let Some(mtime) = reg.crust_mtime_ns {
+        let now = crate::dump::mtime_ns(&meta);
+        if is_regular && mtime != now {
+            return changed(format!("modification time was {mtime} ns, is {now} ns"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! Calls a task makes on itself while crust prepares it to become a restored
+//! process: signal dispositions, fds, limits, the page crust drives it from.
+//!
+//! These run in the freshly forked child, before it stops for crust to take over.
+
+use crate::error::SysError;
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+fn path_cstr(path: &Path) -> Result<CString, SysError> {
+    CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| SysError::from_errno(format!("path {} contains a NUL byte", path.display()), libc::EINVAL))
+}
+
+fn ret_check(ret: libc::c_long, what: impl FnOnce() -> String) -> Result<libc::c_long, SysError> {
+    crate::error::check(ret, what)
+}
+
+/// Installs a signal disposition exactly as the kernel stores it (handler, flags,
+/// restorer and mask words), bypassing the C library's own wrapper, which would
+/// substitute its restorer.
+pub fn set_sigaction(sig: i32, handler: u64, flags: u64, restorer: u64, mask: u64) -> Result<(), SysError> {
+    let act: [u64; 4] = [handler, flags, restorer, mask];
+    // SAFETY: rt_sigaction reads a kernel `struct sigaction` (four words on x86_64)
+    // from `act`, which lives across the call; the old-action pointer is null.
+    let ret = unsafe { libc::syscall(libc::SYS_rt_sigaction, sig, act.as_ptr(), std::ptr::null::<u64>(), 8) };
+    ret_check(ret, || format!("rt_sigaction({sig})")).map(drop)
+}
+
+/// Blocks every signal that can be blocked.
+pub fn block_all_signals() -> Result<(), SysError> {
+    let all: u64 = !0;
+    // SAFETY: rt_sigprocmask reads one 8-byte mask from `all`; no old mask requested.
+    let ret = unsafe { libc::syscall(libc::SYS_rt_sigprocmask, libc::SIG_SETMASK, &all as *const u64, std::ptr::null::<u64>(), 8) };
+    ret_check(ret, || "rt_sigprocmask(block all)".into()).map(drop)
+}
+
+/// Maps `len` bytes of anonymous read-write-execute memory at exactly `addr`,
+/// failing rather than replacing anything already there.
+pub fn map_page_at(addr: u64, len: u64) -> Result<(), SysError> {
+    let prot = libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC;
+    let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED_NOREPLACE;
+    // SAFETY: MAP_FIXED_NOREPLACE never replaces an existing mapping, so no memory
+    // this program uses can be affected; the result is checked below.
+    let got = unsafe { libc::mmap(addr as *mut libc::c_void, len as usize, prot, flags, -1, 0) };
+    if got == libc::MAP_FAILED {
+        return Err(SysError::last(format!("mmap of {len} bytes at {addr:#x}")));
+    }
+    if got as u64 != addr {
+        return Err(SysError::from_errno(format!("mmap at {addr:#x} landed at {:#x}", got as u64), libc::EEXIST));
+    }
+    Ok(())
+}
+
+/// Writes `bytes` at `addr`, a page this process mapped itself with `map_page_at`.
+pub fn fill_page(addr: u64, bytes: &[u8]) {
+    // SAFETY: the caller mapped at least `bytes.len()` writable bytes at `addr`
+    // (map_page_at), and nothing else refers to that page.
+    unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), addr as *mut u8, bytes.len()) };
+}
+
+pub fn open(path: &Path, flags: i32) -> Result<i32, SysError> {
+    let c = path_cstr(path)?;
+    // SAFETY: `c` is a NUL-terminated string alive across the call.
+    let fd = unsafe { libc::open(c.as_ptr(), flags | libc::O_NOCTTY, 0) };
+    ret_check(fd as libc::c_long, || format!("open {} with flags {flags:#o}", path.display())).map(|fd| fd as i32)
+}
+
+pub fn seek(fd: i32, pos: u64) -> Result<(), SysError> {
+    // SAFETY: lseek takes plain integers.
+    let ret = unsafe { libc::lseek(fd, pos as libc::off_t, libc::SEEK_SET) };
+    ret_check(ret as libc::c_long, || format!("lseek of fd {fd} to {pos}")).map(drop)
+}
+
+/// Duplicates `fd` to the lowest free number at or above `min`, close-on-exec.
+pub fn dup_above(fd: i32, min: i32) -> Result<i32, SysError> {
+    // SAFETY: fcntl(F_DUPFD_CLOEXEC) takes plain integers.
+    let ret = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, min) };
+    ret_check(ret as libc::c_long, || format!("dup of fd {fd} above {min}")).map(|fd| fd as i32)
+}
+
+pub fn dup_to(fd: i32, target: i32, cloexec: bool) -> Result<(), SysError> {
+    let flags = if cloexec { libc::O_CLOEXEC } else { 0 };
+    // SAFETY: dup3 takes plain integers.
+    let ret = unsafe { libc::dup3(fd, target, flags) };
+    ret_check(ret as libc::c_long, || format!("dup of fd {fd} to {target}")).map(drop)
+}
+
+pub fn close(fd: i32) {
+    // SAFETY: closing an fd number this process owns; errors are irrelevant here.
+    unsafe { libc::close(fd) };
+}
+
+/// The fds open in this process.
+pub fn open_fds() -> Vec<i32> {
+    let mut fds: Vec<i32> = std::fs::read_dir("/proc/self/fd")
+        .map(|dir| dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect())
+        .unwrap_or_default();
+    fds.sort_unstable();
+    fds
+}
+
+pub fn chdir(path: &Path) -> Result<(), SysError> {
+    let c = path_cstr(path)?;
+    // SAFETY: `c` is NUL-terminated and alive across the call.
+    let ret = unsafe { libc::chdir(c.as_ptr()) };
+    ret_check(ret as libc::c_long, || format!("chdir to {}", path.display())).map(drop)
+}
+
+pub fn chroot(path: &Path) -> Result<(), SysError> {
+    let c = path_cstr(path)?;
+    // SAFETY: `c` is NUL-terminated and alive across the call.
+    let ret = unsafe { libc::chroot(c.as_ptr()) };
+    ret_check(ret as libc::c_long, || format!("chroot to {}", path.display())).map(drop)
+}
+
+pub fn set_umask(mask: u32) {
+    // SAFETY: umask cannot fail.
+    unsafe { libc::umask(mask as libc::mode_t) };
+}
+
+pub fn set_rlimit(resource: u32, cur: u64, max: u64) -> Result<(), SysError> {
+    let lim = libc::rlimit { rlim_cur: cur, rlim_max: max };
+    // SAFETY: `lim` is a valid rlimit alive across the call.
+    let ret = unsafe { libc::setrlimit(resource as _, &lim) };
+    ret_check(ret as libc::c_long, || format!("setrlimit({resource}, {cur}, {max})")).map(drop)
+}
+
+pub fn get_rlimit(resource: u32) -> Result<(u64, u64), SysError> {
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: `lim` is a valid out-pointer alive across the call.
+    let ret = unsafe { libc::getrlimit(resource as _, &mut lim) };
+    ret_check(ret as libc::c_long, || format!("getrlimit({resource})"))?;
+    Ok((lim.rlim_cur, lim.rlim_max))
+}
+
+pub fn set_personality(persona: u32) -> Result<(), SysError> {
+    // SAFETY: personality takes a plain integer.
+    let ret = unsafe { libc::personality(persona as libc::c_ulong) };
+    ret_check(ret as libc::c_long, || format!("personality({persona:#x})")).map(drop)
+}
+
+pub fn prctl(option: i32, arg: u64) -> Result<(), SysError> {
+    // SAFETY: only used with options that take integer arguments.
+    let ret = unsafe { libc::prctl(option, arg, 0, 0, 0) };
+    ret_check(ret as libc::c_long, || format!("prctl({option}, {arg})")).map(drop)
+}
+
+pub fn setsid() -> Result<(), SysError> {
+    // SAFETY: setsid takes no arguments.
+    let ret = unsafe { libc::setsid() };
+    ret_check(ret as libc::c_long, || "setsid".into()).map(drop)
+}
+
+pub fn setpgid_self() -> Result<(), SysError> {
+    // SAFETY: setpgid takes plain integers.
+    let ret = unsafe { libc::setpgid(0, 0) };
+    ret_check(ret as libc::c_long, || "setpgid(0, 0)".into()).map(drop)
+}
+
+pub fn write_all(fd: i32, bytes: &[u8]) {
+    let mut done = 0;
+    while done < bytes.len() {
+        // SAFETY: the pointer and length describe the unwritten tail of `bytes`.
+        let ret = unsafe { libc::write(fd, bytes[done..].as_ptr().cast(), bytes.len() - done) };
+        if ret <= 0 {
+            return;
+        }
+        done += ret as usize;
+    }
+}
+
+/// Ends this process at once, without unwinding or running exit handlers: the
+/// forked child shares buffered state with crust that must not be flushed twice.
+pub fn exit_now(code: i32) -> ! {
+    // SAFETY: _exit never returns and touches no memory of ours.
+    unsafe { libc::_exit(code) }
+}
+
+/// Stops this process with SIGSTOP so that its tracer can take over.
+pub fn stop_self() -> Result<(), SysError> {
+    // SAFETY: raise takes a plain integer.
+    let ret = unsafe { libc::raise(libc::SIGSTOP) };
+    ret_check(ret as libc::c_long, || "raise(SIGSTOP)".into()).map(drop)
+}
+
+pub fn pipe() -> Result<(i32, i32), SysError> {
+    let mut fds = [0i32; 2];
+    // SAFETY: `fds` has room for the two fds pipe2 writes.
+    let ret = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) };
+    ret_check(ret as libc::c_long, || "pipe2".into())?;
+    Ok((fds[0], fds[1]))
+}
+
+pub fn read_to_end(fd: i32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        // SAFETY: `buf` is a writable buffer of the given length.
+        let ret = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+        if ret > 0 {
+            out.extend_from_slice(&buf[..ret as usize]);
+        } else if ret == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            return out;
+        }
+    }
+}
