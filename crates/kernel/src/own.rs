@@ -206,3 +206,46 @@ pub fn read_to_end(fd: i32) -> Vec<u8> {
         }
     }
 }
+
+/// Waits for a signal; with every signal blocked, for ever (or until a tracer
+/// takes over).
+pub fn pause() {
+    // SAFETY: pause takes no arguments.
+    unsafe { libc::pause() };
+}
+
+/// Makes `fd` non-blocking.
+pub fn set_nonblocking(fd: i32) -> Result<(), SysError> {
+    // SAFETY: fcntl with F_GETFL/F_SETFL takes plain integers.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    ret_check(flags as libc::c_long, || format!("fcntl(F_GETFL) of fd {fd}"))?;
+    // SAFETY: as above.
+    let ret = unsafe { libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) };
+    ret_check(ret as libc::c_long, || format!("fcntl(F_SETFL) of fd {fd}")).map(drop)
+}
+
+/// Reads what is available on a non-blocking fd: `Some(bytes)` (empty at end of
+/// file), or `None` if nothing is there yet.
+pub fn read_available(fd: i32) -> Result<Option<Vec<u8>>, SysError> {
+    let mut buf = [0u8; 4096];
+    // SAFETY: `buf` is a writable buffer of the given length.
+    let ret = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+    if ret >= 0 {
+        return Ok(Some(buf[..ret as usize].to_vec()));
+    }
+    let err = SysError::last(format!("read of fd {fd}"));
+    match err.errno() {
+        Some(libc::EAGAIN) | Some(libc::EINTR) => Ok(None),
+        _ => Err(err),
+    }
+}
+
+/// Sets the task's name (/proc/PID/comm), cut to the kernel's 15 bytes.
+pub fn set_comm(name: &str) -> Result<(), SysError> {
+    let mut bytes: Vec<u8> = name.bytes().filter(|&b| b != 0).take(15).collect();
+    bytes.push(0);
+    // SAFETY: PR_SET_NAME reads at most 16 bytes from a NUL-terminated buffer that
+    // lives across the call.
+    let ret = unsafe { libc::prctl(libc::PR_SET_NAME, bytes.as_ptr(), 0, 0, 0) };
+    ret_check(ret as libc::c_long, || format!("prctl(PR_SET_NAME, {name:?})")).map(drop)
+}

@@ -99,3 +99,51 @@ fn wait_for_interrupt(pid: i32, timeout: Duration) -> Result<(), DumpError> {
         }
     }
 }
+
+/// A child that had already exited when the tree was frozen, not yet reaped.
+#[derive(Debug, Clone)]
+pub struct Zombie {
+    pub pid: i32,
+    pub ppid: i32,
+    pub pgid: i32,
+    pub sid: i32,
+    /// The wait status its parent will collect.
+    pub exit_status: i32,
+}
+
+/// The frozen tree: live tasks in parent-before-child order, and zombies.
+pub struct FrozenTree {
+    pub tasks: Vec<Frozen>,
+    pub zombies: Vec<Zombie>,
+}
+
+/// Freezes `root` and, level by level, every descendant. A task is frozen before
+/// its children are listed, so none can appear behind crust's back.
+pub fn freeze_tree(root: i32, timeout: Duration) -> Result<FrozenTree, DumpError> {
+    let mut tree = FrozenTree { tasks: Vec::new(), zombies: Vec::new() };
+    let mut next = 0;
+    tree.tasks.push(Frozen::seize(root, timeout)?);
+    while next < tree.tasks.len() {
+        let pid = tree.tasks[next].pid;
+        next += 1;
+        let children = crust_kernel::proc::children(pid).map_err(|source| DumpError::Collect { pid, source })?;
+        for child in children {
+            match zombie(child)? {
+                Some(z) => tree.zombies.push(z),
+                None => tree.tasks.push(Frozen::seize(child, timeout)?),
+            }
+        }
+    }
+    Ok(tree)
+}
+
+fn zombie(pid: i32) -> Result<Option<Zombie>, DumpError> {
+    let stat = crust_kernel::proc::task_stat(pid).map_err(|source| DumpError::Collect { pid, source })?;
+    Ok((stat.state == 'Z').then(|| Zombie {
+        pid,
+        ppid: stat.ppid,
+        pgid: stat.pgrp,
+        sid: stat.session,
+        exit_status: stat.exit_code,
+    }))
+}

@@ -1,10 +1,11 @@
-//! `crust dump`: freeze a process, write its state as images, then kill it or let
-//! it run on.
+//! `crust dump`: freeze a process tree, write its state as images, then kill it or
+//! let it run on.
 //!
-//! The order matters for the promise that a failed dump costs nothing: the task is
+//! The order matters for the promise that a failed dump costs nothing: the tree is
 //! frozen with ptrace (invisible to it), everything is read while it is frozen, and
 //! only once every image is written is it killed. Any error before that drops the
-//! `Frozen` guard, which puts the task back exactly as it was.
+//! `Frozen` guards, which put each task back exactly as it was, and removes the
+//! images this dump had started to write.
 
 mod core;
 mod error;
@@ -14,20 +15,26 @@ mod inside;
 mod memory;
 mod task;
 
+pub use self::core::regs_from_entry;
 pub use error::DumpError;
 pub use files::mtime_ns;
-pub use self::core::regs_from_entry;
 
 use crate::cli::Options;
 use crate::stats::Timer;
-use crust_images::pb::{DumpStatsEntry, InventoryEntry, StatsEntry};
+use crust_images::pb::{
+    CoreEntry, DumpStatsEntry, InventoryEntry, PstreeEntry, StatsEntry, TaskCoreEntry,
+};
 use crust_images::{ImageDir, ImageKind};
-use freeze::Frozen;
+use files::FileTable;
+use freeze::{freeze_tree, FrozenTree, Zombie};
 use log::info;
 use std::time::Duration;
+use task::write_one;
 
 /// criu's image format version that crit and criu expect in inventory.img.
 const IMAGES_VERSION: u32 = 2;
+/// criu's task_state of a zombie.
+const TASK_ZOMBIE: u32 = 6;
 
 pub fn run(opts: &Options) -> Result<(), DumpError> {
     let pid = opts.tree.ok_or(DumpError::NoTree)?;
@@ -35,55 +42,138 @@ pub fn run(opts: &Options) -> Result<(), DumpError> {
         return Err(DumpError::NoProcess { pid });
     }
     let dir = ImageDir::create(&opts.images_dir)?;
+    let before: Vec<_> = list_dir(&dir);
     let mut timer = Timer::start();
 
-    info!("freezing pid {pid}");
-    let frozen = Frozen::seize(pid, Duration::from_secs(opts.timeout_secs))?;
+    info!("freezing the tree of pid {pid}");
+    let tree = freeze_tree(pid, Duration::from_secs(opts.timeout_secs))?;
     let freezing_time = timer.lap();
-    let tree = task::check_tree(&frozen)?;
-
-    info!("dumping pid {pid} into {}", dir.path().display());
-    let dumped = task::dump_task(&frozen, &dir, opts, &tree)?;
-    let frozen_time = timer.lap();
-
-    task::write_one(&dir, ImageKind::Inventory, &InventoryEntry {
-        img_version: IMAGES_VERSION,
-        fdinfo_per_id: Some(true),
-        root_ids: Some(dumped.ids.clone()),
-        ns_per_id: Some(true),
-        lsmtype: Some(0),
-        ..InventoryEntry::default()
-    })?;
-    let stats = StatsEntry {
-        dump: Some(DumpStatsEntry {
-            freezing_time: freezing_time.as_micros() as u32,
-            frozen_time: frozen_time.as_micros() as u32,
-            memdump_time: dumped.memdump_time.as_micros() as u32,
-            memwrite_time: dumped.memdump_time.as_micros() as u32,
-            pages_scanned: dumped.memory.pages_scanned,
-            pages_written: dumped.memory.pages_written,
-            ..DumpStatsEntry::default()
-        }),
-        restore: None,
+    let written = write_images(&tree, &dir, opts, freezing_time, &mut timer);
+    let stats = match written {
+        Ok(stats) => stats,
+        Err(e) => {
+            remove_new_files(&dir, &before, opts);
+            return Err(e);
+        }
     };
-    task::write_one(&dir, ImageKind::StatsDump, &stats)?;
 
+    let pids: Vec<i32> = tree.tasks.iter().map(|t| t.pid).collect();
     if opts.leave_running {
-        frozen.release();
-        info!("pid {pid} dumped and left running");
+        tree.tasks.into_iter().for_each(|t| t.release());
+        info!("tree of pid {pid} dumped and left running");
     } else if opts.leave_stopped {
         // criu leaves the tree stopped by SIGSTOP, so that a later SIGCONT resumes it.
-        crust_kernel::task::kill(pid, libc::SIGSTOP).map_err(|source| DumpError::Kill { pid, source })?;
-        frozen.release();
-        info!("pid {pid} dumped and left stopped");
+        for task in tree.tasks {
+            crust_kernel::task::kill(task.pid, libc::SIGSTOP).map_err(|source| DumpError::Kill { pid: task.pid, source })?;
+            task.release();
+        }
+        info!("tree of pid {pid} dumped and left stopped");
     } else {
-        frozen.kill()?;
-        info!("pid {pid} dumped and killed");
+        for task in tree.tasks {
+            task.kill()?;
+        }
+        info!("tree of pid {pid} dumped and killed");
     }
     info!(
-        "dump finished: {} pages written in {:.3} s",
-        dumped.memory.pages_written,
+        "dump of {pids:?} finished: {} pages written in {:.3} s",
+        stats.pages_written,
         timer.total().as_secs_f64()
     );
     Ok(())
+}
+
+/// Writes every image of the frozen tree; returns the statistics it also wrote.
+fn write_images(
+    tree: &FrozenTree,
+    dir: &ImageDir,
+    opts: &Options,
+    freezing_time: Duration,
+    timer: &mut Timer,
+) -> Result<DumpStatsEntry, DumpError> {
+    let bounds = tree.tasks.iter().map(task::check_task).collect::<Result<Vec<_>, _>>()?;
+    let mut files = FileTable::default();
+    let mut stats = DumpStatsEntry { freezing_time: freezing_time.as_micros() as u32, ..DumpStatsEntry::default() };
+    let mut pstree = Vec::new();
+    let mut root_ids = None;
+    for (index, (frozen, bounds)) in tree.tasks.iter().zip(&bounds).enumerate() {
+        info!("dumping pid {} into {}", frozen.pid, dir.path().display());
+        let dumped = task::dump_task(frozen, bounds, index as u32 + 1, dir, opts, &mut files)?;
+        stats.pages_scanned += dumped.memory.pages_scanned;
+        stats.pages_written += dumped.memory.pages_written;
+        stats.memdump_time += dumped.memdump_time.as_micros() as u32;
+        root_ids.get_or_insert(dumped.ids);
+        let ppid = if index == 0 { 0 } else { bounds.ppid };
+        pstree.push(pstree_entry(frozen.pid, ppid, bounds.pgrp, bounds.session));
+    }
+    for zombie in &tree.zombies {
+        write_zombie(dir, zombie)?;
+        pstree.push(pstree_entry(zombie.pid, zombie.ppid, zombie.pgid, zombie.sid));
+    }
+
+    let mut pstree_img = dir.writer(ImageKind::Pstree)?;
+    pstree.iter().try_for_each(|e| pstree_img.write(e))?;
+    pstree_img.finish()?;
+    let mut files_img = dir.writer(ImageKind::Files)?;
+    files.entries.iter().try_for_each(|e| files_img.write(e))?;
+    files_img.finish()?;
+    if !files.ttys.is_empty() {
+        let mut ttys = dir.writer(ImageKind::TtyInfo)?;
+        files.ttys.iter().try_for_each(|t| ttys.write(t))?;
+        ttys.finish()?;
+    }
+    write_one(
+        dir,
+        ImageKind::Inventory,
+        &InventoryEntry {
+            img_version: IMAGES_VERSION,
+            fdinfo_per_id: Some(true),
+            root_ids,
+            ns_per_id: Some(true),
+            lsmtype: Some(0),
+            ..InventoryEntry::default()
+        },
+    )?;
+    stats.frozen_time = timer.lap().as_micros() as u32;
+    stats.memwrite_time = stats.memdump_time;
+    write_one(dir, ImageKind::StatsDump, &StatsEntry { dump: Some(stats.clone()), restore: None })?;
+    Ok(stats)
+}
+
+fn pstree_entry(pid: i32, ppid: i32, pgid: i32, sid: i32) -> PstreeEntry {
+    PstreeEntry { pid: pid as u32, ppid: ppid as u32, pgid: pgid as u32, sid: sid as u32, threads: vec![pid as u32] }
+}
+
+/// A zombie has nothing but its exit status: restore makes a task that exits
+/// with it, for the parent to collect.
+fn write_zombie(dir: &ImageDir, zombie: &Zombie) -> Result<(), DumpError> {
+    let core = CoreEntry {
+        mtype: crust_images::pb::core_entry::March::X86_64 as i32,
+        tc: Some(TaskCoreEntry {
+            task_state: TASK_ZOMBIE,
+            exit_code: zombie.exit_status as u32,
+            ..TaskCoreEntry::default()
+        }),
+        ..CoreEntry::default()
+    };
+    write_one(dir, ImageKind::Core(zombie.pid as u32), &core)
+}
+
+fn list_dir(dir: &ImageDir) -> Vec<std::ffi::OsString> {
+    std::fs::read_dir(dir.path())
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.file_name())).collect())
+        .unwrap_or_default()
+}
+
+/// A failed dump leaves no half-written image set behind: the files it created go
+/// (the log file stays, it says why).
+fn remove_new_files(dir: &ImageDir, before: &[std::ffi::OsString], opts: &Options) {
+    for name in list_dir(dir) {
+        let path = dir.path().join(&name);
+        if before.contains(&name) || opts.log_file.as_deref() == Some(path.as_path()) {
+            continue;
+        }
+        if let Err(e) = std::fs::remove_file(&path) {
+            log::warn!("removing {} after the failed dump: {e}", path.display());
+        }
+    }
 }

@@ -7,7 +7,7 @@ use super::freeze::Frozen;
 use super::inside::read_inside;
 use super::memory::{describe_vmas, dump_pages, MemoryDump};
 use crate::cli::Options;
-use crust_images::pb::{FsEntry, MmEntry, PstreeEntry, TaskKobjIdsEntry};
+use crust_images::pb::{FsEntry, MmEntry, TaskKobjIdsEntry};
 use crust_images::{ImageDir, ImageKind};
 use crust_kernel::proc::{self, MmBounds};
 use crust_kernel::{ptrace, task};
@@ -15,22 +15,13 @@ use log::debug;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// The shape of the tree below a frozen task, as far as this dump supports it.
-pub struct Tree {
-    pub bounds: MmBounds,
-}
-
-/// Refuses what this version cannot carry, before any image is written.
-pub fn check_tree(frozen: &Frozen) -> Result<Tree, DumpError> {
+/// Refuses what this version cannot carry in one task, before any image is written.
+pub fn check_task(frozen: &Frozen) -> Result<MmBounds, DumpError> {
     let pid = frozen.pid;
     let collect = |source| DumpError::Collect { pid, source };
     let threads = proc::threads(pid).map_err(collect)?;
     if threads.len() > 1 {
         return Err(DumpError::Unsupported { pid, what: format!("a process with {} threads", threads.len()) });
-    }
-    let children = proc::children(pid).map_err(collect)?;
-    if !children.is_empty() {
-        return Err(DumpError::Unsupported { pid, what: format!("a process with children ({children:?})") });
     }
     let creds = proc::credentials(pid).map_err(collect)?;
     if creds.seccomp_mode != 0 {
@@ -40,7 +31,7 @@ pub fn check_tree(frozen: &Frozen) -> Result<Tree, DumpError> {
     if !timers.trim().is_empty() {
         return Err(DumpError::Unsupported { pid, what: "POSIX timers".into() });
     }
-    Ok(Tree { bounds: proc::mm_bounds(pid).map_err(collect)? })
+    proc::mm_bounds(pid).map_err(collect)
 }
 
 /// What dumping a task produced, for the inventory and the statistics.
@@ -50,10 +41,25 @@ pub struct Dumped {
     pub memdump_time: Duration,
 }
 
-pub fn dump_task(frozen: &Frozen, dir: &ImageDir, opts: &Options, tree: &Tree) -> Result<Dumped, DumpError> {
+/// Writes every image of one live task but the ones shared by the tree (pstree,
+/// files, inventory). `index` numbers the task within the dump, for its ids.
+pub fn dump_task(
+    frozen: &Frozen,
+    bounds: &MmBounds,
+    index: u32,
+    dir: &ImageDir,
+    opts: &Options,
+    files: &mut FileTable,
+) -> Result<Dumped, DumpError> {
     let pid = frozen.pid;
     let collect = |source| DumpError::Collect { pid, source };
-    let ids = TaskKobjIdsEntry { vm_id: 1, files_id: 1, fs_id: 1, sighand_id: 1, ..TaskKobjIdsEntry::default() };
+    let ids = TaskKobjIdsEntry {
+        vm_id: index,
+        files_id: index,
+        fs_id: index,
+        sighand_id: index,
+        ..TaskKobjIdsEntry::default()
+    };
 
     let vmas = proc::read_vmas(pid).map_err(collect)?;
     let inside = read_inside(frozen, &vmas)?;
@@ -73,8 +79,6 @@ pub fn dump_task(frozen: &Frozen, dir: &ImageDir, opts: &Options, tree: &Tree) -
         limits: &proc::limits(pid).map_err(collect)?,
         ids: ids.clone(),
     };
-    let mut files = FileTable::default();
-
     let mut fdinfo = dir.writer(ImageKind::Fdinfo(ids.files_id))?;
     for fd in proc::fd_numbers(pid).map_err(collect)? {
         fdinfo.write(&files.add_fd(pid, fd, opts.shell_job)?)?;
@@ -88,8 +92,8 @@ pub fn dump_task(frozen: &Frozen, dir: &ImageDir, opts: &Options, tree: &Tree) -
         files.add_mapped(&target, &link, (libc::O_RDONLY | libc::O_DIRECTORY) as u32).map_err(collect)
     };
     let fs = FsEntry {
-        cwd_id: dir_id(&mut files, "cwd")?,
-        root_id: dir_id(&mut files, "root")?,
+        cwd_id: dir_id(files, "cwd")?,
+        root_id: dir_id(files, "root")?,
         umask: Some(creds.umask),
     };
     write_one(dir, ImageKind::Fs(pid as u32), &fs)?;
@@ -98,14 +102,14 @@ pub fn dump_task(frozen: &Frozen, dir: &ImageDir, opts: &Options, tree: &Tree) -
     let exe = std::fs::read_link(&exe_link)
         .map_err(|e| collect(crust_kernel::SysError::from_io(format!("readlink {exe_link}"), e)))?;
     let exe_file_id = files.add_mapped(Path::new(&exe), &exe_link, libc::O_RDONLY as u32).map_err(collect)?;
-    let vma_entries = describe_vmas(pid, &vmas, &mut files)?;
+    let vma_entries = describe_vmas(pid, &vmas, files)?;
 
     let started = Instant::now();
-    let memory = dump_pages(pid, dir, 1, &vma_entries)?;
+    let memory = dump_pages(pid, dir, index, &vma_entries)?;
     let memdump_time = started.elapsed();
     debug!("pid {pid}: {} of {} pages written", memory.pages_written, memory.pages_scanned);
 
-    let b = &tree.bounds;
+    let b = bounds;
     let mm = MmEntry {
         mm_start_code: b.start_code,
         mm_end_code: b.end_code,
@@ -128,30 +132,6 @@ pub fn dump_task(frozen: &Frozen, dir: &ImageDir, opts: &Options, tree: &Tree) -
     write_one(dir, ImageKind::Mm(pid as u32), &mm)?;
     write_one(dir, ImageKind::Core(pid as u32), &core_entry(&facts))?;
     write_one(dir, ImageKind::Ids(pid as u32), &ids)?;
-    write_one(
-        dir,
-        ImageKind::Pstree,
-        &PstreeEntry {
-            pid: pid as u32,
-            ppid: b.ppid as u32,
-            pgid: b.pgrp as u32,
-            sid: b.session as u32,
-            threads: vec![pid as u32],
-        },
-    )?;
-
-    let mut files_img = dir.writer(ImageKind::Files)?;
-    for entry in &files.entries {
-        files_img.write(entry)?;
-    }
-    files_img.finish()?;
-    if !files.ttys.is_empty() {
-        let mut ttys = dir.writer(ImageKind::TtyInfo)?;
-        for tty in &files.ttys {
-            ttys.write(tty)?;
-        }
-        ttys.finish()?;
-    }
     Ok(Dumped { ids, memory, memdump_time })
 }
 

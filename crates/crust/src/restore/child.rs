@@ -2,7 +2,8 @@
 //! process's fds, directories, limits and signal dispositions by itself, maps the
 //! page crust will drive it from, and stops for crust to rebuild its memory.
 
-use super::plan::Plan;
+use super::plan::{Plan, TaskPlan};
+use crust_kernel::spawn::{fork_with_pid, Forked};
 use crust_images::pb::FdTypes;
 use crust_kernel::own;
 use crust_kernel::SysError;
@@ -11,35 +12,58 @@ use std::path::Path;
 /// The instruction crust's remote system calls execute in the restored task.
 pub const STUB_CODE: [u8; 3] = [0x0f, 0x05, 0xcc]; // syscall; int3
 
-/// Runs in the child. Never returns: on success the child stops itself and crust
-/// takes over; on failure it reports on `report_fd` and exits.
-pub fn prepare_and_stop(plan: &Plan, stub: u64, report_fd: i32, shell_job: bool) -> ! {
-    match prepare(plan, stub, report_fd, shell_job) {
+/// Runs in a freshly forked task that is to become pstree entry `pid`. It forks
+/// its own children, prepares itself, says so on `report_fd` and waits, signals
+/// blocked, for crust to seize it. Never returns.
+pub fn become_task(plan: &Plan, pid: u32, stub: u64, report_fd: i32, shell_job: bool) -> ! {
+    if let Some(zombie) = plan.zombies.iter().find(|z| z.pstree.pid == pid) {
+        exit_like(zombie.exit_status);
+    }
+    match prepare(plan, pid, stub, report_fd, shell_job) {
         Ok(report_fd) => {
-            own::close(report_fd);
-            if own::stop_self().is_err() {
-                own::exit_now(127);
+            own::write_all(report_fd, format!("ready {pid} {report_fd}\n").as_bytes());
+            // crust seizes the task here and never lets this call return.
+            loop {
+                own::pause();
             }
-            // crust resumes the task elsewhere: reaching this line means it did not.
-            own::exit_now(127);
         }
         Err(message) => {
-            own::write_all(report_fd, message.as_bytes());
+            let line = format!("error {pid} {}\n", message.replace('\n', " "));
+            own::write_all(report_fd, line.as_bytes());
             own::exit_now(1);
         }
     }
 }
 
-fn prepare(plan: &Plan, stub: u64, report_fd: i32, shell_job: bool) -> Result<i32, String> {
-    let task = &plan.task;
+/// Ends a stand-in for a zombie the way the original ended, so that its parent
+/// collects the same wait status.
+fn exit_like(status: u32) -> ! {
+    let status = status as i32;
+    if libc::WIFSIGNALED(status) {
+        let sig = libc::WTERMSIG(status);
+        let _ = own::set_sigaction(sig, libc::SIG_DFL as u64, 0, 0, 0);
+        let _ = crust_kernel::task::kill(std::process::id() as i32, sig);
+    }
+    own::exit_now(libc::WEXITSTATUS(status));
+}
+
+fn prepare(plan: &Plan, pid: u32, stub: u64, report_fd: i32, shell_job: bool) -> Result<i32, String> {
+    let task = plan.tasks.iter().find(|t| t.pid == pid).ok_or_else(|| format!("pid {pid} is not in the plan"))?;
     let text = |e: SysError| e.to_string();
     own::block_all_signals().map_err(text)?;
-    // If crust dies while it drives the task, the half-built task must die too.
+    // If the parent dies while crust drives the tree, the half-built task dies too.
     own::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as u64).map_err(text)?;
 
-    join_session(plan, shell_job).map_err(text)?;
-    let report_fd = restore_fds(plan, report_fd, shell_job)?;
-
+    join_session(task, shell_job || pid != plan.tasks[0].pid).map_err(text)?;
+    for child in plan.tasks.iter().map(|t| &t.pstree).chain(plan.zombies.iter().map(|z| &z.pstree)) {
+        if child.ppid == pid && child.pid != pid {
+            match fork_with_pid(child.pid as i32).map_err(|e| format!("creating child {}: {e}", child.pid))? {
+                Forked::Child => become_task(plan, child.pid, stub, report_fd, shell_job),
+                Forked::Parent(_) => {}
+            }
+        }
+    }
+    let report_fd = restore_fds(plan, task, report_fd, shell_job)?;
     let root = &plan.reg_file(task.fs.root_id).map_err(|e| e.to_string())?.name;
     if root != "/" {
         own::chroot(Path::new(root)).map_err(text)?;
@@ -50,6 +74,7 @@ fn prepare(plan: &Plan, stub: u64, report_fd: i32, shell_job: bool) -> Result<i3
 
     let tc = task.core.tc.as_ref().expect("checked by plan::load");
     own::set_personality(tc.personality).map_err(text)?;
+    own::set_comm(&tc.comm).map_err(text)?;
     if let Some(rlimits) = &tc.rlimits {
         for (resource, lim) in rlimits.rlimits.iter().enumerate() {
             set_limit(resource as u32, lim.cur, lim.max)?;
@@ -66,22 +91,20 @@ fn prepare(plan: &Plan, stub: u64, report_fd: i32, shell_job: bool) -> Result<i3
 
     own::map_page_at(stub, crust_kernel::PAGE_SIZE).map_err(text)?;
     own::fill_page(stub, &STUB_CODE);
-    crust_kernel::ptrace::traceme().map_err(text)?;
     Ok(report_fd)
 }
 
-/// A session leader gets its own session again; anything else stays in crust's
-/// session (with --shell-job, the shell's), as the terminal it runs on belongs there.
-fn join_session(plan: &Plan, shell_job: bool) -> Result<(), SysError> {
-    let tree = &plan.task.pstree;
-    if shell_job {
-        return Ok(());
-    }
-    if tree.sid == tree.pid {
+/// The root, if it led a session, leads a new one again; otherwise the tree stays in
+/// crust's session (with --shell-job, the shell's, which owns the terminal). A task
+/// that led a process group leads one again; the others inherit their parent's.
+fn join_session(task: &TaskPlan, inherit_session: bool) -> Result<(), SysError> {
+    let tree = &task.pstree;
+    if tree.sid == tree.pid && !inherit_session {
         own::setsid()
     } else if tree.pgid == tree.pid {
         own::setpgid_self()
     } else {
+        // A member of its parent's group already is in it, having been forked there.
         Ok(())
     }
 }
@@ -101,8 +124,8 @@ fn set_limit(resource: u32, cur: u64, max: u64) -> Result<(), String> {
 
 /// Opens every file of the dumped fd table and puts each at its number. Returns the
 /// report fd, moved out of the way of the restored numbers.
-fn restore_fds(plan: &Plan, report_fd: i32, shell_job: bool) -> Result<i32, String> {
-    let fds = &plan.task.fds;
+fn restore_fds(plan: &Plan, task: &TaskPlan, report_fd: i32, shell_job: bool) -> Result<i32, String> {
+    let fds = &task.fds;
     let above = fds.iter().map(|f| f.fd as i32).max().unwrap_or(2) + 1;
     let text = |e: SysError| e.to_string();
     let report_fd = own::dup_above(report_fd, above).map_err(text)?;

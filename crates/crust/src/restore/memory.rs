@@ -5,7 +5,7 @@
 use super::driver::{words_bytes, Driver};
 use super::error::RestoreError;
 use super::layout::{complement, free_range};
-use super::plan::Plan;
+use super::plan::{Plan, TaskPlan};
 use crust_images::pb::{PagemapEntry, VmaEntry};
 use crust_images::vma::*;
 use crust_kernel::memory::vm_write;
@@ -21,15 +21,15 @@ const PR_SET_MM_MAP: u64 = 14;
 /// Pages copied per write into the task.
 const CHUNK: usize = 4 << 20;
 
-pub fn rebuild(d: &Driver, plan: &Plan) -> Result<u64, RestoreError> {
+pub fn rebuild(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<u64, RestoreError> {
     let pid = d.pid as u32;
     let mem_err = |source| RestoreError::Memory { pid, source };
     unregister_rseq(d).map_err(mem_err)?;
     let vdso = clear_address_space(d).map_err(mem_err)?;
-    place_vdso(d, &vdso, &plan.task.mm.vmas).map_err(mem_err)?;
-    map_areas(d, plan)?;
-    let pages = fill_pages(d, plan)?;
-    set_mm_fields(d, plan)?;
+    place_vdso(d, &vdso, &task.mm.vmas).map_err(mem_err)?;
+    map_areas(d, plan, task)?;
+    let pages = fill_pages(d, plan, task)?;
+    set_mm_fields(d, plan, task)?;
     Ok(pages)
 }
 
@@ -111,11 +111,11 @@ fn move_areas(d: &Driver, from: &[(u64, u64)], to: &[(u64, u64)]) -> Result<Vec<
 }
 
 /// Creates every dumped mapping with its protection and backing.
-fn map_areas(d: &Driver, plan: &Plan) -> Result<(), RestoreError> {
+fn map_areas(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), RestoreError> {
     let pid = d.pid as u32;
     let mem_err = |source| RestoreError::Memory { pid, source };
     let mut open_files: HashMap<u64, u64> = HashMap::new();
-    for vma in plan.task.mm.vmas.iter().filter(|v| v.status & (VMA_AREA_VDSO | VMA_AREA_VVAR) == 0) {
+    for vma in task.mm.vmas.iter().filter(|v| v.status & (VMA_AREA_VDSO | VMA_AREA_VVAR) == 0) {
         let len = vma.end - vma.start;
         let (fd, flags) = if vma.status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED) != 0 {
             let fd = match open_files.get(&vma.shmid) {
@@ -152,16 +152,16 @@ fn map_areas(d: &Driver, plan: &Plan) -> Result<(), RestoreError> {
 
 /// Copies the dumped pages into place: process_vm_writev where the task may write,
 /// /proc/PID/mem (which can write read-only and PROT_NONE private pages) elsewhere.
-fn fill_pages(d: &Driver, plan: &Plan) -> Result<u64, RestoreError> {
+fn fill_pages(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<u64, RestoreError> {
     let pid = d.pid as u32;
     let mem_err = |source| RestoreError::Memory { pid, source };
-    let pages = plan.dir.open_pages(plan.task.pages_id)?;
-    let pages_name = plan.dir.pages_path(plan.task.pages_id).display().to_string();
-    let vmas = &plan.task.mm.vmas;
+    let pages = plan.dir.open_pages(task.pages_id)?;
+    let pages_name = plan.dir.pages_path(task.pages_id).display().to_string();
+    let vmas = &task.mm.vmas;
     let mut buf = vec![0u8; CHUNK];
     let mut offset = 0u64;
     let mut total = 0u64;
-    for entry in &plan.task.pagemap {
+    for entry in &task.pagemap {
         let writable = vma_of(vmas, entry).is_some_and(|v| v.prot & libc::PROT_WRITE as u32 != 0);
         let bytes = entry.nr_pages as u64 * PAGE_SIZE;
         let mut done = 0u64;
@@ -190,10 +190,10 @@ fn vma_of<'a>(vmas: &'a [VmaEntry], entry: &PagemapEntry) -> Option<&'a VmaEntry
 
 /// brk, code/data/stack bounds, arg and env areas, auxv and the exe link, all at
 /// once with PR_SET_MM_MAP, so /proc/PID/{stat,cmdline,environ,exe} read as before.
-fn set_mm_fields(d: &Driver, plan: &Plan) -> Result<(), RestoreError> {
+fn set_mm_fields(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), RestoreError> {
     let pid = d.pid as u32;
     let mem_err = |source| RestoreError::Memory { pid, source };
-    let mm = &plan.task.mm;
+    let mm = &task.mm;
     let exe = plan.reg_file(mm.exe_file_id)?;
     let path = d.put_path(&exe.name).map_err(mem_err)?;
     let exe_fd = d

@@ -26,7 +26,11 @@ use crust_kernel::spawn::{fork_with_pid, Forked};
 use crust_kernel::{own, proc, task, PAGE_SIZE};
 use driver::Driver;
 use log::{debug, info};
+use std::collections::HashMap;
 use std::io::Write;
+use std::time::{Duration, Instant};
+
+const PTRACE_EVENT_STOP: i32 = 128;
 use std::os::unix::fs::OpenOptionsExt;
 
 /// How the restore ended for the caller: detached, or the restored process's own
@@ -39,16 +43,18 @@ pub enum Outcome {
 pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
     let dir = ImageDir::open(&opts.images_dir)?;
     let plan = plan::load(dir)?;
-    let pid = plan.task.pid;
-    if task::exists(pid as i32) {
-        return Err(RestoreError::PidInUse { pid });
+    let root = plan.tasks[0].pid;
+    for pid in plan.tasks.iter().map(|t| t.pid).chain(plan.zombies.iter().map(|z| z.pstree.pid)) {
+        if task::exists(pid as i32) {
+            return Err(RestoreError::PidInUse { pid });
+        }
     }
     let stub = choose_stub(&plan)?;
     let mut timer = Timer::start();
 
-    info!("restoring pid {pid} from {}", plan.dir.path().display());
-    let (report_read, report_write) = own::pipe().map_err(|source| RestoreError::Fork { pid, source })?;
-    let forked = fork_with_pid(pid as i32).map_err(|source| RestoreError::Fork { pid, source });
+    info!("restoring the tree of pid {root} from {}", plan.dir.path().display());
+    let (report_read, report_write) = own::pipe().map_err(|source| RestoreError::Fork { pid: root, source })?;
+    let forked = fork_with_pid(root as i32).map_err(|source| RestoreError::Fork { pid: root, source });
     let forked = match forked {
         Ok(f) => f,
         Err(e) => {
@@ -59,26 +65,36 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
     };
     if let Forked::Child = forked {
         own::close(report_read);
-        child::prepare_and_stop(&plan, stub, report_write, opts.shell_job);
+        child::become_task(&plan, root, stub, report_write, opts.shell_job);
     }
     own::close(report_write);
+    let mut tree = Tree { root: root as i32, seized: Vec::new(), armed: true };
+    let reports = collect_reports(&plan, report_read, Duration::from_secs(opts.timeout_secs));
+    own::close(report_read);
+    let reports = reports?;
     let forking_time = timer.lap();
 
-    let child = Child { pid: pid as i32, armed: true };
-    let report = own::read_to_end(report_read);
-    own::close(report_read);
-    if !report.is_empty() {
-        return Err(RestoreError::Prepare { pid, message: String::from_utf8_lossy(&report).into_owned() });
+    let mut pages = 0;
+    let mut drivers = Vec::new();
+    for task in &plan.tasks {
+        let pid = task.pid;
+        seize(pid, Duration::from_secs(opts.timeout_secs))?;
+        tree.seized.push(pid as i32);
+        let driver = Driver::new(pid as i32, stub).map_err(|source| RestoreError::State { pid, source })?;
+        pages += memory::rebuild(&driver, &plan, task)?;
+        state::restore_state(&driver, task)?;
+        drivers.push(driver);
     }
-    wait_for_stop(pid)?;
-
-    let driver = Driver::new(pid as i32, stub).map_err(|source| RestoreError::State { pid, source })?;
-    let pages = memory::rebuild(&driver, &plan)?;
-    state::restore_state(&driver, &plan.task)?;
-    state::resume(&driver, &plan.task)?;
-    child.disarm();
+    for (task, driver) in plan.tasks.iter().zip(&drivers) {
+        state::finish(driver, task, reports[&task.pid])?;
+    }
+    // Every task is ready: only now do they run, all of them or none.
+    for task in &plan.tasks {
+        ptrace::detach(task.pid as i32, 0).map_err(|source| RestoreError::State { pid: task.pid, source })?;
+    }
+    tree.disarm();
     let restore_time = timer.lap();
-    info!("pid {pid} restored: {pages} pages in {:.3} s", timer.total().as_secs_f64());
+    info!("tree of pid {root} restored: {pages} pages in {:.3} s", timer.total().as_secs_f64());
 
     let stats = StatsEntry {
         dump: None,
@@ -94,12 +110,68 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
         log::warn!("writing stats-restore: {e}");
     }
     if let Some(path) = &opts.pidfile {
-        write_pidfile(path, pid)?;
+        write_pidfile(path, root)?;
     }
     if opts.restore_detached {
         return Ok(Outcome::Detached);
     }
-    wait_for_exit(pid)
+    wait_for_exit(root)
+}
+
+/// Reads the tasks' reports until every live task said it is ready. Returns, for
+/// each pid, the fd number its copy of the report pipe has, to be closed later.
+fn collect_reports(plan: &plan::Plan, fd: i32, timeout: Duration) -> Result<HashMap<u32, i32>, RestoreError> {
+    let root = plan.tasks[0].pid;
+    let fail = |message: String| RestoreError::Prepare { pid: root, message };
+    own::set_nonblocking(fd).map_err(|e| fail(e.to_string()))?;
+    let deadline = Instant::now() + timeout;
+    let mut text = String::new();
+    let mut ready = HashMap::new();
+    while ready.len() < plan.tasks.len() {
+        match own::read_available(fd).map_err(|e| fail(e.to_string()))? {
+            Some(bytes) if bytes.is_empty() => return Err(fail("the new tasks exited before they were ready".into())),
+            Some(bytes) => text.push_str(&String::from_utf8_lossy(&bytes)),
+            None if Instant::now() > deadline => {
+                return Err(fail(format!("the new tasks were not ready within {} s", timeout.as_secs())))
+            }
+            None => std::thread::sleep(Duration::from_micros(200)),
+        }
+        while let Some(end) = text.find('\n') {
+            let line: String = text.drain(..=end).collect();
+            let mut words = line.trim_end().splitn(3, ' ');
+            match (words.next(), words.next().and_then(|p| p.parse::<u32>().ok()), words.next()) {
+                (Some("ready"), Some(pid), Some(fd)) => {
+                    ready.insert(pid, fd.parse().map_err(|_| fail(format!("bad report {line:?}")))?);
+                }
+                (Some("error"), Some(pid), message) => {
+                    return Err(RestoreError::Prepare { pid, message: message.unwrap_or_default().to_string() })
+                }
+                _ => return Err(fail(format!("bad report {line:?}"))),
+            }
+        }
+    }
+    Ok(ready)
+}
+
+/// Takes hold of a prepared task, which waits in pause() with signals blocked.
+fn seize(pid: u32, timeout: Duration) -> Result<(), RestoreError> {
+    let err = |source| RestoreError::State { pid, source };
+    ptrace::seize(pid as i32, 0).map_err(err)?;
+    ptrace::interrupt(pid as i32).map_err(err)?;
+    let deadline = Instant::now() + timeout;
+    loop {
+        match ptrace::try_wait(pid as i32).map_err(err)? {
+            Some(Stop::Stopped { event: PTRACE_EVENT_STOP, .. }) => return Ok(()),
+            Some(Stop::Stopped { sig, .. }) => ptrace::cont(pid as i32, sig).map_err(err)?,
+            Some(other) => {
+                return Err(RestoreError::Prepare { pid, message: format!("the new task ended: {other:?}") })
+            }
+            None if Instant::now() > deadline => {
+                return Err(RestoreError::Prepare { pid, message: "the new task did not stop for crust".into() })
+            }
+            None => std::thread::sleep(Duration::from_micros(100)),
+        }
+    }
 }
 
 fn write_stats(dir: &ImageDir, stats: &StatsEntry) -> Result<(), crust_images::ImageError> {
@@ -111,22 +183,14 @@ fn write_stats(dir: &ImageDir, stats: &StatsEntry) -> Result<(), crust_images::I
 /// The stub page must be free in crust (the child maps it before crust's own
 /// mappings go) and in the restored layout (it is there until the very end).
 fn choose_stub(plan: &plan::Plan) -> Result<u64, RestoreError> {
-    let pid = plan.task.pid;
-    let mut busy: Vec<(u64, u64)> = plan.task.mm.vmas.iter().map(|v| (v.start, v.end)).collect();
+    let pid = plan.tasks[0].pid;
+    let mut busy: Vec<(u64, u64)> = plan.tasks.iter().flat_map(|t| &t.mm.vmas).map(|v| (v.start, v.end)).collect();
     let own = proc::read_vmas(std::process::id() as i32).map_err(|source| RestoreError::State { pid, source })?;
     busy.extend(own.iter().map(|v| (v.start, v.end)));
     layout::free_range(&busy, PAGE_SIZE).ok_or_else(|| RestoreError::Prepare {
         pid,
         message: "no address is free both in crust and in the dumped layout".into(),
     })
-}
-
-/// The child stops itself with SIGSTOP once it is ready for crust to take over.
-fn wait_for_stop(pid: u32) -> Result<(), RestoreError> {
-    match ptrace::wait(pid as i32).map_err(|source| RestoreError::Wait { pid, source })? {
-        Stop::Stopped { sig: libc::SIGSTOP, .. } => Ok(()),
-        other => Err(RestoreError::Prepare { pid, message: format!("the new task did not stop as expected: {other:?}") }),
-    }
 }
 
 fn wait_for_exit(pid: u32) -> Result<Outcome, RestoreError> {
@@ -145,24 +209,30 @@ fn write_pidfile(path: &std::path::Path, pid: u32) -> Result<(), RestoreError> {
     write!(file, "{pid}").map_err(err)
 }
 
-/// The task being restored: killed and reaped if the restore fails before it runs.
-struct Child {
-    pid: i32,
+/// The tree being restored: if the restore fails before it runs, the root is
+/// killed (its descendants follow through their parent-death signal) and so is
+/// every task crust holds traced.
+struct Tree {
+    root: i32,
+    seized: Vec<i32>,
     armed: bool,
 }
 
-impl Child {
+impl Tree {
     fn disarm(mut self) {
         self.armed = false;
     }
 }
 
-impl Drop for Child {
+impl Drop for Tree {
     fn drop(&mut self) {
-        if self.armed {
-            debug!("pid {}: killing the half-restored task", self.pid);
-            let _ = task::kill(self.pid, libc::SIGKILL);
-            while let Ok(Stop::Stopped { .. }) = ptrace::wait(self.pid) {}
+        if !self.armed {
+            return;
         }
+        debug!("killing the half-restored tree of pid {}", self.root);
+        for &pid in self.seized.iter().chain([&self.root]) {
+            let _ = task::kill(pid, libc::SIGKILL);
+        }
+        while let Ok(Stop::Stopped { .. }) = ptrace::wait(self.root) {}
     }
 }

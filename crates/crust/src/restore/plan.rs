@@ -23,9 +23,18 @@ pub struct TaskPlan {
     pub ids: TaskKobjIdsEntry,
 }
 
+/// A task that was a zombie at dump time: it only has to exit again.
+pub struct ZombiePlan {
+    pub pstree: PstreeEntry,
+    /// The wait status its parent will collect.
+    pub exit_status: u32,
+}
+
 pub struct Plan {
     pub dir: ImageDir,
-    pub task: TaskPlan,
+    /// Live tasks, parents before children; the first is the root.
+    pub tasks: Vec<TaskPlan>,
+    pub zombies: Vec<ZombiePlan>,
     pub files: HashMap<u32, FileEntry>,
     pub ttys: Vec<TtyInfoEntry>,
 }
@@ -48,21 +57,49 @@ pub fn load(dir: ImageDir) -> Result<Plan, RestoreError> {
         return Err(bad(format!("inventory.img has image version {}, crust reads version 2", inventory.img_version)));
     }
     let tree: Vec<PstreeEntry> = dir.reader(ImageKind::Pstree)?.read_all()?;
-    let pstree = match tree.as_slice() {
-        [one] => one.clone(),
-        [] => return Err(bad("pstree.img lists no process".into())),
-        many => {
-            return Err(RestoreError::Unsupported { pid: many[0].pid, what: format!("a tree of {} processes", many.len()) })
+    if tree.is_empty() {
+        return Err(bad("pstree.img lists no process".into()));
+    }
+    let pids: Vec<u32> = tree.iter().map(|e| e.pid).collect();
+    let files: HashMap<u32, FileEntry> =
+        dir.reader(ImageKind::Files)?.read_all::<FileEntry>()?.into_iter().map(|f| (f.id, f)).collect();
+    let ttys = if dir.exists(ImageKind::TtyInfo) { dir.reader(ImageKind::TtyInfo)?.read_all()? } else { Vec::new() };
+    let mut plan = Plan { tasks: Vec::new(), zombies: Vec::new(), dir, files, ttys };
+    for (i, pstree) in tree.into_iter().enumerate() {
+        if i > 0 && !pids.contains(&pstree.ppid) {
+            return Err(plan.bad(format!("pstree.img: the parent {} of pid {} is not in the tree", pstree.ppid, pstree.pid)));
         }
-    };
+        let core: CoreEntry = plan.dir.reader(ImageKind::Core(pstree.pid))?.read_one()?;
+        let tc = core.tc.as_ref().ok_or_else(|| plan.bad(format!("core-{}.img has no task core", pstree.pid)))?;
+        if tc.task_state == TASK_ZOMBIE {
+            plan.zombies.push(ZombiePlan { exit_status: tc.exit_code, pstree });
+        } else if i == 0 || plan.tasks.iter().any(|t| t.pid == pstree.ppid) {
+            let task = load_task(&plan.dir, pstree, core)?;
+            plan.tasks.push(task);
+        } else {
+            return Err(plan.bad(format!("pstree.img lists pid {} before its parent", pstree.pid)));
+        }
+    }
+    if plan.tasks.is_empty() {
+        return Err(plan.bad("the root process of pstree.img is a zombie".into()));
+    }
+    for task in &plan.tasks {
+        check_references(&plan, task)?;
+    }
+    Ok(plan)
+}
+
+/// criu's task_state of a zombie.
+const TASK_ZOMBIE: u32 = 6;
+
+fn load_task(dir: &ImageDir, pstree: PstreeEntry, core: CoreEntry) -> Result<TaskPlan, RestoreError> {
+    let bad = |why: String| RestoreError::BadImages { dir: dir.path().display().to_string(), why };
     let pid = pstree.pid;
     if pstree.threads.len() != 1 {
         return Err(RestoreError::Unsupported { pid, what: format!("{} threads", pstree.threads.len()) });
     }
-
-    let core: CoreEntry = dir.reader(ImageKind::Core(pid))?.read_one()?;
-    if core.thread_info.is_none() || core.tc.is_none() {
-        return Err(bad(format!("core-{pid}.img has no x86_64 thread info or task core")));
+    if core.thread_info.is_none() {
+        return Err(bad(format!("core-{pid}.img has no x86_64 thread info")));
     }
     let ids: TaskKobjIdsEntry = dir.reader(ImageKind::Ids(pid))?.read_one()?;
     let mm: MmEntry = dir.reader(ImageKind::Mm(pid))?.read_one()?;
@@ -74,24 +111,12 @@ pub fn load(dir: ImageDir) -> Result<Plan, RestoreError> {
     }
     let fds: Vec<FdinfoEntry> = dir.reader(ImageKind::Fdinfo(ids.files_id))?.read_all()?;
     let fs: FsEntry = dir.reader(ImageKind::Fs(pid))?.read_one()?;
-    let files: HashMap<u32, FileEntry> =
-        dir.reader(ImageKind::Files)?.read_all::<FileEntry>()?.into_iter().map(|f| (f.id, f)).collect();
-    let ttys = if dir.exists(ImageKind::TtyInfo) { dir.reader(ImageKind::TtyInfo)?.read_all()? } else { Vec::new() };
-
-    let plan = Plan {
-        task: TaskPlan { pid, pstree, core, mm, pages_id: head.pages_id, pagemap, fds, fs, ids },
-        dir,
-        files,
-        ttys,
-    };
-    check_references(&plan)?;
-    Ok(plan)
+    Ok(TaskPlan { pid, pstree, core, mm, pages_id: head.pages_id, pagemap, fds, fs, ids })
 }
 
 /// Every file id the task refers to exists, and every regular file is still the
 /// one that was dumped.
-fn check_references(plan: &Plan) -> Result<(), RestoreError> {
-    let task = &plan.task;
+fn check_references(plan: &Plan, task: &TaskPlan) -> Result<(), RestoreError> {
     for fd in &task.fds {
         let file = plan.files.get(&fd.id).ok_or_else(|| plan.bad(format!("fd {} refers to missing file id {}", fd.fd, fd.id)))?;
         if file.r#type == FdTypes::Reg as i32 {

@@ -64,9 +64,6 @@ pub fn restore_state(d: &Driver, task: &TaskPlan) -> Result<(), RestoreError> {
     if let Some(creds) = th.and_then(|t| t.creds.as_ref()) {
         restore_creds(d, creds).map_err(state_err)?;
     }
-    let pdeath = th.and_then(|t| t.pdeath_sig).unwrap_or(0);
-    d.call(libc::SYS_prctl, [libc::PR_SET_PDEATHSIG as u64, pdeath as u64, 0, 0, 0, 0], "prctl(PR_SET_PDEATHSIG)")
-        .map_err(state_err)?;
     // Changing ids made the task non-dumpable; put back what it was.
     let dumpable = task.mm.dumpable.unwrap_or(1) as u64;
     d.call(libc::SYS_prctl, [libc::PR_SET_DUMPABLE as u64, dumpable, 0, 0, 0, 0], "prctl(PR_SET_DUMPABLE)")
@@ -141,10 +138,16 @@ fn queue_signals(d: &Driver, pid: u32, shared: Option<&SignalQueueEntry>, privat
     Ok(())
 }
 
-/// Removes the stub page, loads the dumped registers and lets the task go.
-pub fn resume(d: &Driver, task: &TaskPlan) -> Result<(), RestoreError> {
+/// The last steps before the task may run: its parent-death signal (crust's
+/// SIGKILL until now), crust's report pipe gone, the stub page removed, and the
+/// dumped signal mask and registers loaded. The task stays stopped until detached.
+pub fn finish(d: &Driver, task: &TaskPlan, report_fd: i32) -> Result<(), RestoreError> {
     let state_err = |source| RestoreError::State { pid: task.pid, source };
     let ti = task.core.thread_info.as_ref().expect("checked by plan::load");
+    let pdeath = task.core.thread_core.as_ref().and_then(|t| t.pdeath_sig).unwrap_or(0);
+    d.call(libc::SYS_prctl, [libc::PR_SET_PDEATHSIG as u64, pdeath as u64, 0, 0, 0, 0], "prctl(PR_SET_PDEATHSIG)")
+        .map_err(state_err)?;
+    d.call(libc::SYS_close, [report_fd as u64, 0, 0, 0, 0, 0], "close of crust's report pipe").map_err(state_err)?;
     let xstate = ti.xsave_area.as_deref().unwrap_or_default();
     if uses_amx(xstate) {
         d.call(libc::SYS_arch_prctl, [ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA as u64, 0, 0, 0, 0], "arch_prctl(ARCH_REQ_XCOMP_PERM)")
@@ -162,7 +165,6 @@ pub fn resume(d: &Driver, task: &TaskPlan) -> Result<(), RestoreError> {
     }
     let regs = interrupted_syscall_restarted(crate::dump::regs_from_entry(&ti.gpregs));
     ptrace::set_regs(d.pid, &regs).map_err(state_err)?;
-    ptrace::detach(d.pid, 0).map_err(state_err)?;
     Ok(())
 }
 

@@ -1,11 +1,21 @@
 //! Filled-in sample messages shared by the integration tests.
 //!
 //! Values are distinctive (not zero, not repeated) so that a test checking
-//! a decoder's output can tell fields apart.
+//! a decoder's output can tell fields apart, and every field of every
+//! message is set, so that checking these samples against CRIU's own
+//! descriptors (see `tests/crit/`) covers every field number and wire type.
 #![allow(dead_code)]
 
-use crust_images::pb::{self, core_entry::March, FdTypes};
+mod files;
+mod task;
+
+use crust_images::pb;
 use crust_images::vma::*;
+
+#[allow(unused_imports)]
+pub use files::{fdinfo, files, fown, tty_data, tty_info};
+#[allow(unused_imports)]
+pub use task::{core, thread_info};
 
 pub const PID: u32 = 4242;
 pub const FILES_ID: u32 = 7;
@@ -22,9 +32,12 @@ pub fn ids() -> pb::TaskKobjIdsEntry {
         sighand_id: 4,
         pid_ns_id: Some(5),
         net_ns_id: Some(6),
+        ipc_ns_id: Some(7),
+        uts_ns_id: Some(8),
         mnt_ns_id: Some(9),
         user_ns_id: Some(10),
-        ..Default::default()
+        cgroup_ns_id: Some(11),
+        time_ns_id: Some(12),
     }
 }
 
@@ -34,9 +47,12 @@ pub fn inventory() -> pb::InventoryEntry {
         fdinfo_per_id: Some(true),
         root_ids: Some(ids()),
         ns_per_id: Some(true),
-        lsmtype: Some(pb::Lsmtype::NoLsm as i32),
+        root_cg_set: Some(1),
+        lsmtype: Some(pb::Lsmtype::Apparmor as i32),
         dump_uptime: Some(123_456_789),
-        ..Default::default()
+        pre_dump_mode: Some(1),
+        tcp_close: Some(false),
+        network_lock_method: Some(1),
     }
 }
 
@@ -75,121 +91,11 @@ pub fn creds() -> pb::CredsEntry {
         cap_bnd: vec![0xffff_ffff, 0x1ff],
         secbits: 0,
         groups: vec![24, 27],
+        lsm_profile: Some("unconfined".into()),
+        lsm_sockcreate: Some("sock-label".into()),
+        apparmor_data: Some(b"policy".to_vec()),
         no_new_privs: Some(1),
         cap_amb: vec![0x400, 0],
-        ..Default::default()
-    }
-}
-
-pub fn thread_info() -> pb::ThreadInfoX86 {
-    let gpregs = pb::UserX86RegsEntry {
-        r15: 15,
-        r14: 14,
-        r13: 13,
-        r12: 12,
-        bp: SP + 0x40,
-        bx: 6,
-        ax: 0xffff_ffff_ffff_fe00,
-        orig_ax: 230,
-        ip: IP,
-        cs: 0x33,
-        flags: 0x246,
-        sp: SP,
-        ss: 0x2b,
-        fs_base: 0x7f00_1234_5740,
-        mode: Some(pb::UserX86RegsMode::Native as i32),
-        ..Default::default()
-    };
-    let fpregs = pb::UserX86FpregsEntry {
-        cwd: 0x37f,
-        mxcsr: 0x1f80,
-        mxcsr_mask: 0xffff,
-        st_space: (0..32).collect(),
-        xmm_space: (100..164).collect(),
-        padding: vec![0; 24],
-        xsave: Some(pb::UserX86XsaveEntry {
-            xstate_bv: 0x2e7,
-            ymmh_space: (200..264).collect(),
-            opmask_reg: vec![1, 2, 3, 4, 5, 6, 7, 8],
-            pkru: vec![0x5555_5554],
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
-    pb::ThreadInfoX86 {
-        clear_tid_addr: 0x7f00_1234_5a10,
-        gpregs,
-        fpregs,
-        tls: vec![pb::UserDescT {
-            entry_number: 12,
-            ..Default::default()
-        }],
-        xsave_area: Some((0..XSAVE_LEN).map(|i| (i * 7 % 251) as u8).collect()),
-    }
-}
-
-pub fn core() -> pb::CoreEntry {
-    let itimer = |n| pb::ItimerEntry {
-        isec: n,
-        iusec: n + 1,
-        vsec: n + 2,
-        vusec: n + 3,
-    };
-    let tc = pb::TaskCoreEntry {
-        task_state: 1,
-        personality: 0,
-        flags: 0x40_0100,
-        blk_sigset: 0x1_0000,
-        comm: "crust-test".into(),
-        timers: Some(pb::TaskTimersEntry {
-            real: itimer(10),
-            virt: itimer(20),
-            prof: itimer(30),
-            posix: vec![],
-        }),
-        rlimits: Some(pb::TaskRlimitsEntry {
-            rlimits: (0..16)
-                .map(|i| pb::RlimitEntry {
-                    cur: i,
-                    max: u64::MAX,
-                })
-                .collect(),
-        }),
-        sigactions: vec![pb::SaEntry {
-            sigaction: 0x40_2000,
-            flags: 0x0400_0000,
-            restorer: 0x7f00_0000_1000,
-            mask: 0,
-            compat_sigaction: Some(false),
-            mask_extended: None,
-        }],
-        oom_score_adj: Some(-17),
-        child_subreaper: Some(false),
-        ..Default::default()
-    };
-    let thread_core = pb::ThreadCoreEntry {
-        futex_rla: 0x7f00_1234_5a20,
-        futex_rla_len: 24,
-        sched_nice: Some(-5),
-        sched_policy: Some(0),
-        blk_sigset: Some(0x1_0000),
-        creds: Some(creds()),
-        seccomp_mode: Some(pb::SeccompMode::Disabled as i32),
-        comm: Some("crust-test".into()),
-        rseq_entry: Some(pb::RseqEntry {
-            rseq_abi_pointer: 0x7f00_1234_5e00,
-            rseq_abi_size: 32,
-            signature: 0x5305_3053,
-            rseq_cs_pointer: None,
-        }),
-        ..Default::default()
-    };
-    pb::CoreEntry {
-        mtype: March::X86_64 as i32,
-        thread_info: Some(thread_info()),
-        tc: Some(tc),
-        ids: None,
-        thread_core: Some(thread_core),
     }
 }
 
@@ -203,15 +109,21 @@ pub fn mm() -> pb::MmEntry {
         flags,
         status,
         fd: -1,
-        madv: None,
+        madv: Some(1 << 14),
         fdflags: None,
     };
     pb::MmEntry {
         mm_start_code: VMA_START,
         mm_end_code: VMA_START + 0x1000,
+        mm_start_data: 0x0060_0000,
+        mm_end_data: 0x0060_1000,
         mm_start_stack: SP + 0x1000,
         mm_start_brk: 0x0100_0000,
         mm_brk: 0x0102_1000,
+        mm_arg_start: SP + 0x1100,
+        mm_arg_end: SP + 0x1180,
+        mm_env_start: SP + 0x1180,
+        mm_env_end: SP + 0x1f00,
         exe_file_id: 2,
         mm_saved_auxv: vec![6, 4096, 0, 0],
         vmas: vec![
@@ -242,8 +154,12 @@ pub fn mm() -> pb::MmEntry {
             ),
         ],
         dumpable: Some(1),
+        aios: vec![pb::AioRingEntry {
+            id: 0x7f00_0000_a000,
+            nr_req: 128,
+            ring_len: 0x3000,
+        }],
         thp_disabled: Some(false),
-        ..Default::default()
     }
 }
 
@@ -262,43 +178,10 @@ pub fn pagemap_entries() -> Vec<pb::PagemapEntry> {
         pb::PagemapEntry {
             vaddr: 0x0100_0000,
             nr_pages: 33,
-            in_parent: None,
+            in_parent: Some(false),
             flags: Some(PE_PRESENT),
         },
     ]
-}
-
-pub fn fown() -> pb::FownEntry {
-    pb::FownEntry::default()
-}
-
-pub fn files() -> Vec<pb::FileEntry> {
-    vec![pb::FileEntry {
-        r#type: FdTypes::Reg as i32,
-        id: 2,
-        reg: Some(pb::RegFileEntry {
-            id: 2,
-            flags: 0o2_0000,
-            pos: 77,
-            fown: fown(),
-            name: "/usr/bin/crust-sample".into(),
-            mnt_id: Some(24),
-            size: Some(12_345),
-            mode: Some(0o100_755),
-            ..Default::default()
-        }),
-        tty: None,
-    }]
-}
-
-pub fn fdinfo() -> Vec<pb::FdinfoEntry> {
-    vec![pb::FdinfoEntry {
-        id: 2,
-        flags: 1,
-        r#type: FdTypes::Reg as i32,
-        fd: 3,
-        xattr_security_selinux: None,
-    }]
 }
 
 pub fn fs() -> pb::FsEntry {
@@ -317,8 +200,15 @@ pub fn stats_dump() -> pb::StatsEntry {
             memdump_time: 3333,
             memwrite_time: 4444,
             pages_scanned: 555,
+            pages_skipped_parent: 5,
             pages_written: 34,
-            ..Default::default()
+            irmap_resolve: Some(7),
+            pages_lazy: 0,
+            page_pipes: Some(1),
+            page_pipe_bufs: Some(3),
+            shpages_scanned: Some(8),
+            shpages_skipped_parent: Some(0),
+            shpages_written: Some(8),
         }),
         restore: None,
     }
@@ -328,10 +218,11 @@ pub fn stats_restore() -> pb::StatsEntry {
     pb::StatsEntry {
         dump: None,
         restore: Some(pb::RestoreStatsEntry {
+            pages_compared: 12,
+            pages_skipped_cow: 3,
             forking_time: 6666,
             restore_time: 7777,
             pages_restored: Some(34),
-            ..Default::default()
         }),
     }
 }
@@ -340,38 +231,9 @@ pub fn seccomp() -> pb::SeccompEntry {
     pb::SeccompEntry {
         seccomp_filters: vec![pb::SeccompFilter {
             filter: vec![0x06, 0, 0, 0, 0, 0, 0xff, 0x7f],
-            prev: None,
+            prev: Some(1),
             flags: Some(0),
         }],
-    }
-}
-
-pub fn tty_info() -> pb::TtyInfoEntry {
-    pb::TtyInfoEntry {
-        id: 5,
-        r#type: pb::TtyType::Pty as i32,
-        sid: PID,
-        pgrp: PID,
-        rdev: 0x8801,
-        termios: Some(pb::TermiosEntry {
-            c_iflag: 0x500,
-            c_cc: (0..19).collect(),
-            ..Default::default()
-        }),
-        winsize: Some(pb::WinsizeEntry {
-            ws_row: 24,
-            ws_col: 80,
-            ..Default::default()
-        }),
-        pty: Some(pb::TtyPtyEntry { index: 3 }),
-        ..Default::default()
-    }
-}
-
-pub fn tty_data() -> pb::TtyDataEntry {
-    pb::TtyDataEntry {
-        tty_id: 5,
-        data: b"typed ahead\n".to_vec(),
     }
 }
 

@@ -145,3 +145,25 @@ pub fn personality(pid: pid_t) -> Result<u32, SysError> {
     u32::from_str_radix(text.trim(), 16)
         .map_err(|_| SysError::from_errno(format!("parse {path}: {text:?}"), libc::EINVAL))
 }
+
+/// The few /proc/PID/stat fields that describe a task's place in the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskStat {
+    pub state: char,
+    pub ppid: pid_t,
+    pub pgrp: pid_t,
+    pub session: pid_t,
+    /// The wait status of an exited task (0 while it runs).
+    pub exit_code: i32,
+}
+
+pub fn task_stat(pid: pid_t) -> Result<TaskStat, SysError> {
+    let stat = process(pid)?.stat().map_err(|e| proc_err(format!("read /proc/{pid}/stat"), e))?;
+    Ok(TaskStat {
+        state: stat.state,
+        ppid: stat.ppid,
+        pgrp: stat.pgrp,
+        session: stat.session,
+        exit_code: stat.exit_code.unwrap_or(0),
+    })
+}

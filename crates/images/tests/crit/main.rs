@@ -10,163 +10,18 @@
 //! (Debian package `criu`); without it the test fails, unless
 //! `CRUST_SKIP_CRIT=1` says that skipping is intended.
 
+#[path = "../common/mod.rs"]
 mod common;
-
-use std::path::Path;
-use std::process::Command;
+mod tools;
 
 use crust_images::{ImageDir, ImageKind};
-use prost::Message;
 
-const CRIT: &str = "/usr/bin/crit";
-const PYTHON: &str = "/usr/bin/python3";
-
-fn write<M: Message>(dir: &ImageDir, kind: ImageKind, entries: &[M]) {
-    let mut w = dir.writer(kind).expect("writer");
-    for e in entries {
-        w.write(e).expect("write");
-    }
-    w.finish().expect("finish");
-}
-
-/// Runs `crit decode --pretty` on `file` and returns its JSON output.
-fn crit_decode(file: &Path) -> String {
-    let out = Command::new(PYTHON)
-        .arg(CRIT)
-        .args(["decode", "--pretty", "-i"])
-        .arg(file)
-        .output()
-        .expect("run crit");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "crit failed on {}: {}\nstdout: {stdout}\nstderr: {}",
-        file.display(),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
-/// Parses an image with pycriu's message classes (CRIU's descriptors) and
-/// prints one line per problem: `MISSING <field path>` for an unset
-/// required field, `UNKNOWN <message>#<tag>` for a field the descriptor
-/// lacks or that came with the wrong wire type. Then `ENTRIES <count>`.
-const STRICT: &str = r#"
-import struct, sys
-from pycriu.images import pb
-path, nmagic, first, rest = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-def walk(msg):
-    for f in msg.UnknownFields():
-        print("UNKNOWN %s#%d" % (msg.DESCRIPTOR.name, f.field_number))
-    for field, value in msg.ListFields():
-        if field.type == field.TYPE_MESSAGE:
-            for v in (value if field.label == field.LABEL_REPEATED else [value]):
-                walk(v)
-data = open(path, "rb").read()[4 * nmagic:]
-count = 0
-while data:
-    (size,) = struct.unpack("<I", data[:4])
-    msg = getattr(pb, first if count == 0 else rest)()
-    msg.ParseFromString(data[4:4 + size])
-    for missing in msg.FindInitializationErrors():
-        print("MISSING %s" % missing)
-    walk(msg)
-    data = data[4 + size:]
-    count += 1
-print("ENTRIES %d" % count)
-"#;
-
-/// Unknown fields allowed in the strict check: crust extensions, and
-/// fields of newer CRIU than the 3.17 descriptors installed here.
-const ALLOWED_UNKNOWN: &[&str] = &[
-    "UNKNOWN thread_info_x86#100", // crust: raw XSAVE area
-    "UNKNOWN creds_entry#18",      // newer CRIU: no_new_privs
-    "UNKNOWN creds_entry#19",      // newer CRIU: cap_amb
-];
-
-fn strict_check(file: &Path, nmagic: usize, msgs: (&str, &str), entries: usize) {
-    let out = Command::new(PYTHON)
-        .args(["-c", STRICT])
-        .arg(file)
-        .arg(nmagic.to_string())
-        .args([msgs.0, msgs.1])
-        .output()
-        .expect("run python");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "strict check failed on {}: {}",
-        file.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for line in text.lines() {
-        let allowed = line == format!("ENTRIES {entries}") || ALLOWED_UNKNOWN.contains(&line);
-        assert!(allowed, "{}: {line}\n{text}", file.display());
-    }
-    assert!(
-        text.contains("ENTRIES"),
-        "{}: no entry count in {text}",
-        file.display()
-    );
-}
-
-/// Asserts that crit decodes `kind` as image `magic` and that its output
-/// contains every one of `needles`; then runs the strict check with `msgs`
-/// (message of the first entry, message of the others) expecting `entries`.
-fn check(
-    dir: &ImageDir,
-    kind: ImageKind,
-    magic: &str,
-    msgs: (&str, &str),
-    entries: usize,
-    needles: &[String],
-) {
-    let file = dir.path().join(kind.file_name());
-    let json = crit_decode(&file);
-    let want_magic = format!("\"magic\": \"{magic}\"");
-    assert!(
-        json.contains(&want_magic),
-        "{kind:?}: no {want_magic} in\n{json}"
-    );
-    for needle in needles {
-        assert!(
-            json.contains(needle.as_str()),
-            "{kind:?}: no {needle} in\n{json}"
-        );
-    }
-    strict_check(&file, kind.magics().len(), msgs, entries);
-}
-
-/// Writes `entries` as `kind` (all of CRIU message `msg`) and checks them.
-fn roundtrip<M: Message>(
-    dir: &ImageDir,
-    kind: ImageKind,
-    magic: &str,
-    msg: &str,
-    entries: &[M],
-    needles: &[String],
-) {
-    write(dir, kind, entries);
-    check(dir, kind, magic, (msg, msg), entries.len(), needles);
-}
-
-fn hex(v: u64) -> String {
-    format!("\"{v:#x}\"")
-}
-
-fn strs(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| s.to_string()).collect()
-}
+use tools::{check, crit_available, crit_decode, hex, roundtrip, strict_report, strs, write};
 
 #[test]
 fn crit_decodes_our_images() {
-    if !Path::new(CRIT).exists() {
-        if std::env::var("CRUST_SKIP_CRIT").as_deref() == Ok("1") {
-            eprintln!("{CRIT} missing; skipped because CRUST_SKIP_CRIT=1");
-            return;
-        }
-        panic!("{CRIT} not found: install CRIU's crit (Debian: apt-get install criu) or set CRUST_SKIP_CRIT=1 to skip this test");
+    if !crit_available() {
+        return;
     }
     let tmp = tempfile::tempdir().unwrap();
     let dir = &ImageDir::create(tmp.path()).unwrap();
@@ -197,6 +52,11 @@ fn crit_decodes_our_images() {
         "\"xstate_bv\"",
         "\"comm\": \"crust-test\"",
         "\"uid\": 1000",
+        // Signed fields: a zigzag/two's-complement mix-up shows here.
+        "\"sched_nice\": -5",
+        "\"oom_score_adj\": -17",
+        "\"notify_thread_id\": 4243",
+        "\"seccomp_mode\": \"filter\"",
     ]);
     needles.push(format!("\"ip\": {}", hex(common::IP)));
     needles.push(format!("\"sp\": {}", hex(common::SP)));
@@ -209,7 +69,14 @@ fn crit_decodes_our_images() {
         &needles,
     );
 
-    let mut needles = strs(&["VMA_AREA_HEAP", "VMA_AREA_VVAR", "VMA_FILE_PRIVATE"]);
+    let mut needles = strs(&[
+        "VMA_AREA_HEAP",
+        "VMA_AREA_VVAR",
+        "VMA_FILE_PRIVATE",
+        "\"fd\": -1",
+        "\"dumpable\": 1",
+        "\"nr_req\": 128",
+    ]);
     needles.push(format!("\"start\": {}", hex(common::VMA_START)));
     roundtrip(
         dir,
@@ -242,6 +109,9 @@ fn crit_decodes_our_images() {
         "\"type\": \"REG\"",
         "\"name\": \"/usr/bin/crust-sample\"",
         "\"pos\": 77",
+        "\"mnt_id\": 24",
+        "\"type\": \"TTY\"",
+        "\"tty_info_id\": 5",
     ]);
     roundtrip(
         dir,
@@ -351,4 +221,34 @@ fn crit_decodes_our_images() {
         &[common::stats_restore()],
         &needles,
     );
+}
+
+/// A deliberately wrong `fs_entry`: `root_id` (required) left out and
+/// `umask` sent as bytes instead of a varint.
+#[derive(Clone, PartialEq, prost::Message)]
+struct BrokenFsEntry {
+    #[prost(uint32, required, tag = "1")]
+    cwd_id: u32,
+    #[prost(bytes = "vec", required, tag = "3")]
+    umask: Vec<u8>,
+}
+
+/// The strict check is what catches schema mistakes `crit decode` lets by.
+#[test]
+fn strict_check_catches_schema_mistakes() {
+    if !crit_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &ImageDir::create(tmp.path()).unwrap();
+    let broken = BrokenFsEntry {
+        cwd_id: 1,
+        umask: vec![0o22],
+    };
+    write(dir, ImageKind::Fs(1), &[broken]);
+    let file = dir.path().join("fs-1.img");
+    crit_decode(&file);
+    let report = strict_report(&file, 2, ("fs_entry", "fs_entry"));
+    assert!(report.contains("MISSING root_id"), "{report}");
+    assert!(report.contains("UNKNOWN fs_entry#3"), "{report}");
 }
