@@ -51,7 +51,12 @@ impl ImageWriter {
         }
         let mut buf = Vec::with_capacity(4 + len);
         buf.extend_from_slice(&(len as u32).to_le_bytes());
-        msg.encode_raw(&mut buf);
+        // A Vec grows as needed, so this cannot run out of room; map the
+        // error anyway rather than keep a panic path.
+        msg.encode(&mut buf).map_err(|e| ImageError::Write {
+            path: self.path.clone(),
+            source: std::io::Error::other(e),
+        })?;
         self.put(&buf)
     }
 

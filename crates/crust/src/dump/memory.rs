@@ -14,7 +14,7 @@ use std::io::Write;
 
 /// Pages copied per read: large enough for few system calls, small enough to stay
 /// in the CPU caches between the read and the write.
-const CHUNK_PAGES: u64 = 1024;
+const CHUNK_PAGES: u64 = 256;
 
 /// What dumping the memory of one task produced.
 #[derive(Debug, Default)]
@@ -114,10 +114,11 @@ pub fn dump_pages(pid: i32, dir: &ImageDir, pages_id: u32, vmas: &[VmaEntry]) ->
         stats.pages_scanned += entries.len() as u64;
         let readable = vma.prot & libc::PROT_READ as u32 != 0;
         for (first, count) in touched_runs(&entries) {
+            let run_start = vma.start + first * PAGE_SIZE;
             let mut done = 0;
             while done < count {
                 let n = (count - done).min(CHUNK_PAGES);
-                let addr = vma.start + (first + done) * PAGE_SIZE;
+                let addr = run_start + done * PAGE_SIZE;
                 let chunk = &mut buf[..(n * PAGE_SIZE) as usize];
                 // process_vm_readv is the fast path; /proc/PID/mem also reaches
                 // pages the task cannot read itself (PROT_NONE, exec-only).
@@ -131,22 +132,19 @@ pub fn dump_pages(pid: i32, dir: &ImageDir, pages_id: u32, vmas: &[VmaEntry]) ->
                     path: pages_path.clone(),
                     source,
                 })?;
-                index.write(&PagemapEntry {
-                    vaddr: addr,
-                    nr_pages: n as u32,
-                    in_parent: None,
-                    flags: Some(PE_PRESENT),
-                })?;
-                stats.pages_written += n;
                 done += n;
             }
+            // One entry a run, however long: restore fills each with one read.
+            index.write(&PagemapEntry {
+                vaddr: run_start,
+                nr_pages: count as u32,
+                in_parent: None,
+                flags: Some(PE_PRESENT),
+            })?;
+            stats.pages_written += count;
         }
     }
-    pages
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .and_then(|f| f.sync_data().map(|_| ()).or(Ok(())))
-        .map_err(|source| DumpError::Pages { pid, path: pages_path, source })?;
+    pages.flush().map_err(|source| DumpError::Pages { pid, path: pages_path, source })?;
     index.finish()?;
     Ok(stats)
 }

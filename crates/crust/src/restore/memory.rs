@@ -8,27 +8,28 @@ use super::layout::{complement, free_range};
 use super::plan::{Plan, TaskPlan};
 use crust_images::pb::{PagemapEntry, VmaEntry};
 use crust_images::vma::*;
-use crust_kernel::memory::vm_write;
 use crust_kernel::proc::{read_vmas, VmaKind};
 use crust_kernel::{ptrace, SysError, PAGE_SIZE};
 use log::debug;
 use std::collections::HashMap;
-use std::os::unix::fs::FileExt;
 
 const RSEQ_FLAG_UNREGISTER: u64 = 1;
 const PR_SET_MM: u64 = 35;
 const PR_SET_MM_MAP: u64 = 14;
-/// Pages copied per write into the task.
-const CHUNK: usize = 4 << 20;
+const MADV_POPULATE_WRITE: u64 = 23;
 
 pub fn rebuild(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<u64, RestoreError> {
     let pid = d.pid as u32;
     let mem_err = |source| RestoreError::Memory { pid, source };
     unregister_rseq(d).map_err(mem_err)?;
     let vdso = clear_address_space(d).map_err(mem_err)?;
+    debug!("pid {pid}: crust's mappings removed");
     place_vdso(d, &vdso, &task.mm.vmas).map_err(mem_err)?;
-    map_areas(d, plan, task)?;
+    let filled = map_areas(d, plan, task)?;
+    debug!("pid {pid}: {} mappings made", task.mm.vmas.len());
     let pages = fill_pages(d, plan, task)?;
+    protect_filled(d, task, &filled)?;
+    debug!("pid {pid}: {pages} pages filled");
     set_mm_fields(d, plan, task)?;
     Ok(pages)
 }
@@ -110,11 +111,14 @@ fn move_areas(d: &Driver, from: &[(u64, u64)], to: &[(u64, u64)]) -> Result<Vec<
     Ok(to.to_vec())
 }
 
-/// Creates every dumped mapping with its protection and backing.
-fn map_areas(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), RestoreError> {
+/// Creates every dumped mapping with its backing. Mappings that get pages from the
+/// image are made writable for the fill; returns those, to be given back their
+/// dumped protection afterwards.
+fn map_areas<'t>(d: &Driver, plan: &Plan, task: &'t TaskPlan) -> Result<Vec<&'t VmaEntry>, RestoreError> {
     let pid = d.pid as u32;
     let mem_err = |source| RestoreError::Memory { pid, source };
     let mut open_files: HashMap<u64, u64> = HashMap::new();
+    let mut filled = Vec::new();
     for vma in task.mm.vmas.iter().filter(|v| v.status & (VMA_AREA_VDSO | VMA_AREA_VVAR) == 0) {
         let len = vma.end - vma.start;
         let (fd, flags) = if vma.status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED) != 0 {
@@ -136,10 +140,15 @@ fn map_areas(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), RestoreErro
             (u64::MAX, vma.flags as u64 | libc::MAP_ANONYMOUS as u64)
         };
         let pgoff = if fd == u64::MAX { 0 } else { vma.pgoff };
+        let mut prot = vma.prot as u64;
+        if has_pages(task, vma) {
+            prot |= libc::PROT_WRITE as u64;
+            filled.push(vma);
+        }
         debug!("pid {pid}: map {:#x}-{:#x} prot {:#x} flags {:#x}", vma.start, vma.end, vma.prot, flags);
         d.call(
             libc::SYS_mmap,
-            [vma.start, len, vma.prot as u64, flags | libc::MAP_FIXED as u64, fd, pgoff],
+            [vma.start, len, prot, flags | libc::MAP_FIXED as u64, fd, pgoff],
             &format!("mmap of {:#x}-{:#x}", vma.start, vma.end),
         )
         .map_err(mem_err)?;
@@ -147,36 +156,56 @@ fn map_areas(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), RestoreErro
     for fd in open_files.into_values() {
         d.call(libc::SYS_close, [fd, 0, 0, 0, 0, 0], "close").map_err(mem_err)?;
     }
+    Ok(filled)
+}
+
+fn has_pages(task: &TaskPlan, vma: &VmaEntry) -> bool {
+    task.pagemap.iter().any(|p| p.vaddr < vma.end && vma.start < p.vaddr + p.nr_pages as u64 * PAGE_SIZE)
+}
+
+fn protect_filled(d: &Driver, task: &TaskPlan, filled: &[&VmaEntry]) -> Result<(), RestoreError> {
+    for vma in filled.iter().filter(|v| v.prot & libc::PROT_WRITE as u32 == 0) {
+        d.call(libc::SYS_mprotect, [vma.start, vma.end - vma.start, vma.prot as u64, 0, 0, 0], &format!("mprotect of {:#x}-{:#x}", vma.start, vma.end))
+            .map_err(|source| RestoreError::Memory { pid: task.pid, source })?;
+    }
     Ok(())
 }
 
-/// Copies the dumped pages into place: process_vm_writev where the task may write,
-/// /proc/PID/mem (which can write read-only and PROT_NONE private pages) elsewhere.
+/// Fills every dumped page: the task itself reads each run from the pages image
+/// straight into place, one copy and its own page faults, the fastest way in.
 fn fill_pages(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<u64, RestoreError> {
     let pid = d.pid as u32;
     let mem_err = |source| RestoreError::Memory { pid, source };
-    let pages = plan.dir.open_pages(task.pages_id)?;
-    let pages_name = plan.dir.pages_path(task.pages_id).display().to_string();
-    let vmas = &task.mm.vmas;
-    let mut buf = vec![0u8; CHUNK];
+    let path = plan.dir.pages_path(task.pages_id);
+    let path = std::fs::canonicalize(&path).map_err(|source| RestoreError::FileMissing { path: path.display().to_string(), source })?;
+    let name = path.display().to_string();
+    let at = d.put_path(&name).map_err(mem_err)?;
+    let fd = d
+        .call(libc::SYS_openat, [libc::AT_FDCWD as u64, at, (libc::O_RDONLY | libc::O_CLOEXEC) as u64, 0, 0, 0], &format!("open {name}"))
+        .map_err(mem_err)?;
+    let filled = read_runs(d, fd, &task.pagemap, &name);
+    let closed = d.call(libc::SYS_close, [fd, 0, 0, 0, 0, 0], "close");
+    let total = filled.map_err(mem_err)?;
+    closed.map_err(mem_err)?;
+    Ok(total)
+}
+
+fn read_runs(d: &Driver, fd: u64, pagemap: &[PagemapEntry], name: &str) -> Result<u64, SysError> {
     let mut offset = 0u64;
     let mut total = 0u64;
-    for entry in &task.pagemap {
-        let writable = vma_of(vmas, entry).is_some_and(|v| v.prot & libc::PROT_WRITE as u32 != 0);
+    for entry in pagemap {
         let bytes = entry.nr_pages as u64 * PAGE_SIZE;
+        // Allocating the run's pages in one call is much cheaper than taking a
+        // page fault for each during the read (the difference is large in VMs).
+        d.call(libc::SYS_madvise, [entry.vaddr, bytes, MADV_POPULATE_WRITE, 0, 0, 0], "madvise(MADV_POPULATE_WRITE)")?;
         let mut done = 0u64;
         while done < bytes {
-            let n = (bytes - done).min(CHUNK as u64) as usize;
-            pages.read_exact_at(&mut buf[..n], offset + done).map_err(|e| {
-                mem_err(SysError::from_io(format!("read {n} bytes of {pages_name} at offset {}", offset + done), e))
-            })?;
-            let addr = entry.vaddr + done;
-            if writable {
-                vm_write(d.pid, addr, &buf[..n]).map_err(mem_err)?;
-            } else {
-                d.mem().write(addr, &buf[..n]).map_err(mem_err)?;
+            let what = format!("pread of {} bytes of {name} at offset {} into {:#x}", bytes - done, offset + done, entry.vaddr + done);
+            let got = d.call(libc::SYS_pread64, [fd, entry.vaddr + done, bytes - done, offset + done, 0, 0], &what)?;
+            if got == 0 {
+                return Err(SysError::from_errno(format!("{what}: the pages image ends early"), libc::EIO));
             }
-            done += n as u64;
+            done += got;
         }
         offset += bytes;
         total += entry.nr_pages as u64;
