@@ -8,9 +8,9 @@
 //! | 3    | + info                               |
 //! | 4    | + debug (and trace: nothing is above) |
 //!
-//! Messages at or above the level go to stderr and, with `-o FILE`, to that
-//! file too, each line there prefixed with the time since logging started,
-//! as `(SS.UUUUUU)`.
+//! Messages at or above the level go to stderr; with `-o FILE` they go to that
+//! file, each line prefixed with the time since logging started, as
+//! `(SS.UUUUUU)`, and stderr keeps only errors and warnings.
 //!
 //! Inside the crate root, where this module shadows the `log` crate, write
 //! the crate's macros as `::log::info!(..)`.
@@ -87,7 +87,15 @@ fn create_log_file(path: &Path) -> io::Result<File> {
 }
 
 fn dispatch(verbosity: u8, start: Instant, file: Option<File>) -> fern::Dispatch {
+    // With a log file, the terminal only gets what needs the user's attention;
+    // the file has every message the verbosity asks for.
+    let stderr_level = if file.is_some() {
+        level_filter(verbosity).min(LevelFilter::Warn)
+    } else {
+        level_filter(verbosity)
+    };
     let stderr = fern::Dispatch::new()
+        .level(stderr_level)
         .format(|out, message, record| out.finish(format_args!("{}", Line { record, message })))
         .chain(io::stderr());
     let mut root = fern::Dispatch::new()
