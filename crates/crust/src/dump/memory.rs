@@ -19,7 +19,6 @@ const CHUNK_PAGES: u64 = 256;
 /// What dumping the memory of one task produced.
 #[derive(Debug, Default)]
 pub struct MemoryDump {
-    pub vmas: Vec<VmaEntry>,
     pub pages_scanned: u64,
     pub pages_written: u64,
 }

@@ -41,6 +41,9 @@ pub fn run(opts: &Options) -> Result<(), DumpError> {
     if !crust_kernel::task::exists(pid) {
         return Err(DumpError::NoProcess { pid });
     }
+    if let Some(mode) = &opts.pre_dump_mode {
+        log::debug!("--pre-dump-mode {mode} accepted: crust has no pre-dump, so it changes nothing");
+    }
     let dir = ImageDir::create(&opts.images_dir)?;
     let before: Vec<_> = list_dir(&dir);
     let mut timer = Timer::start();

@@ -55,10 +55,6 @@ impl Driver {
         bytes.push(0);
         self.put(&bytes)
     }
-
-    pub fn mem(&self) -> &ProcMem {
-        &self.mem
-    }
 }
 
 /// Words as the bytes of a C struct of u64 fields.

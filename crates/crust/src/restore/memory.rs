@@ -213,10 +213,6 @@ fn read_runs(d: &Driver, fd: u64, pagemap: &[PagemapEntry], name: &str) -> Resul
     Ok(total)
 }
 
-fn vma_of<'a>(vmas: &'a [VmaEntry], entry: &PagemapEntry) -> Option<&'a VmaEntry> {
-    vmas.iter().find(|v| v.start <= entry.vaddr && entry.vaddr < v.end)
-}
-
 /// brk, code/data/stack bounds, arg and env areas, auxv and the exe link, all at
 /// once with PR_SET_MM_MAP, so /proc/PID/{stat,cmdline,environ,exe} read as before.
 fn set_mm_fields(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), RestoreError> {

@@ -4,7 +4,7 @@
 use super::error::RestoreError;
 use crust_images::pb::{
     CoreEntry, FdTypes, FdinfoEntry, FileEntry, FsEntry, InventoryEntry, MmEntry, PagemapEntry,
-    PagemapHead, PstreeEntry, RegFileEntry, TaskKobjIdsEntry, TtyInfoEntry,
+    PagemapHead, PstreeEntry, RegFileEntry, TaskKobjIdsEntry,
 };
 use crust_images::{ImageDir, ImageKind};
 use std::collections::HashMap;
@@ -20,7 +20,6 @@ pub struct TaskPlan {
     pub pagemap: Vec<PagemapEntry>,
     pub fds: Vec<FdinfoEntry>,
     pub fs: FsEntry,
-    pub ids: TaskKobjIdsEntry,
 }
 
 /// A task that was a zombie at dump time: it only has to exit again.
@@ -36,7 +35,6 @@ pub struct Plan {
     pub tasks: Vec<TaskPlan>,
     pub zombies: Vec<ZombiePlan>,
     pub files: HashMap<u32, FileEntry>,
-    pub ttys: Vec<TtyInfoEntry>,
 }
 
 impl Plan {
@@ -63,8 +61,7 @@ pub fn load(dir: ImageDir) -> Result<Plan, RestoreError> {
     let pids: Vec<u32> = tree.iter().map(|e| e.pid).collect();
     let files: HashMap<u32, FileEntry> =
         dir.reader(ImageKind::Files)?.read_all::<FileEntry>()?.into_iter().map(|f| (f.id, f)).collect();
-    let ttys = if dir.exists(ImageKind::TtyInfo) { dir.reader(ImageKind::TtyInfo)?.read_all()? } else { Vec::new() };
-    let mut plan = Plan { tasks: Vec::new(), zombies: Vec::new(), dir, files, ttys };
+    let mut plan = Plan { tasks: Vec::new(), zombies: Vec::new(), dir, files };
     for (i, pstree) in tree.into_iter().enumerate() {
         if i > 0 && !pids.contains(&pstree.ppid) {
             return Err(plan.bad(format!("pstree.img: the parent {} of pid {} is not in the tree", pstree.ppid, pstree.pid)));
@@ -111,7 +108,7 @@ fn load_task(dir: &ImageDir, pstree: PstreeEntry, core: CoreEntry) -> Result<Tas
     }
     let fds: Vec<FdinfoEntry> = dir.reader(ImageKind::Fdinfo(ids.files_id))?.read_all()?;
     let fs: FsEntry = dir.reader(ImageKind::Fs(pid))?.read_one()?;
-    Ok(TaskPlan { pid, pstree, core, mm, pages_id: head.pages_id, pagemap, fds, fs, ids })
+    Ok(TaskPlan { pid, pstree, core, mm, pages_id: head.pages_id, pagemap, fds, fs })
 }
 
 /// Every file id the task refers to exists, and every regular file is still the

@@ -39,7 +39,10 @@ crust restore restore -D /nonexistent-crust-e2e -v4 -o "$DIR/restore.log" || rc=
 fact rc "$rc"
 "#,
     );
-    sc.ensure(sc.fact_num("rc") != 0, "restore from a missing dir succeeded");
+    sc.ensure(
+        sc.fact_num("rc") != 0,
+        "restore from a missing dir succeeded",
+    );
     let stderr = sc.read("restore.stderr");
     sc.ensure(
         stderr.contains("/nonexistent-crust-e2e"),

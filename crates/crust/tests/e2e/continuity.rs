@@ -29,9 +29,10 @@ kill -9 "$PID"
 "#,
     );
     let pid = sc.fact("pid");
+    let comm = sc.fact("restored_comm");
     sc.ensure(
-        sc.fact("restored_comm") == "bash",
-        "the restored pid is not bash",
+        comm == "bash",
+        format!("the restored process is named {comm:?}, not \"bash\""),
     );
     sc.ensure(
         sc.fact("pidfile").trim() == pid,
@@ -106,11 +107,9 @@ reap "$PID"
 wait_alone
 restore restore img &
 restorer=$!
-comm_is() {
-	local comm
-	comm=$(cat "/proc/$1/comm" 2>/dev/null) && [[ $comm == "$2" ]]
-}
-wait_until 10 "sleep to be back as pid $PID" comm_is "$PID" sleep
+exists() { [[ -e /proc/$1 ]]; }
+wait_until 10 "a process with pid $PID again" exists "$PID"
+fact restored_comm "$(</proc/$PID/comm)"
 rc=0
 wait "$restorer" || rc=$?
 fact restore_rc "$rc"
@@ -126,6 +125,11 @@ fact elapsed_us "$(elapsed_us)"
     sc.ensure(
         (29.0..=40.0).contains(&elapsed),
         format!("sleep 30 ended {elapsed:.1} s after it started"),
+    );
+    let comm = sc.fact("restored_comm");
+    sc.ensure(
+        comm == "sleep",
+        format!("the restored process is named {comm:?}, not \"sleep\""),
     );
 }
 
@@ -157,6 +161,7 @@ wait_until 10 "5 more lines after the first restore" has_lines out.txt $((n + 5)
 
 dump dump3 "$PID" img3
 fact lines_at_dump3 "$(line_count out.txt)"
+reap "$PID"
 wait_alone
 restore restore3 img3 -d
 n=$(line_count out.txt)
@@ -170,7 +175,8 @@ kill -9 "$PID"
     }
     let pid = sc.fact("pid");
     sc.ensure(
-        tree.lines().any(|l| l.split_whitespace().next() == Some(pid.as_str())),
+        tree.lines()
+            .any(|l| l.split_whitespace().next() == Some(pid.as_str())),
         "the tree report after dump -R lacks the dumped process",
     );
     sc.ensure(

@@ -56,7 +56,10 @@ kill -9 "$PID"
         format!("the target did not run as 65534: {}", before[0]),
     );
     for (b, a) in before.iter().zip(&after) {
-        sc.ensure(b == a, format!("before the dump {b:?}, after restore {a:?}"));
+        sc.ensure(
+            b == a,
+            format!("before the dump {b:?}, after restore {a:?}"),
+        );
     }
     sc.ensure(
         before.len() == after.len(),

@@ -117,8 +117,19 @@ impl Scenario {
             thread::sleep(Duration::from_millis(50));
         };
         if !status.success() {
-            self.fail(format!("scenario script failed ({status})"));
+            self.fail(format!("scenario script failed ({status}){}", self.why()));
         }
+    }
+
+    /// The transcript's own account of why the script failed, if any.
+    fn why(&self) -> String {
+        let transcript = fs::read_to_string(self.path("transcript.txt")).unwrap_or_default();
+        transcript
+            .lines()
+            .rev()
+            .find(|l| l.contains("] FAIL: ") || l.contains("] exit status "))
+            .map(|l| format!(": {l}"))
+            .unwrap_or_default()
     }
 
     /// The facts recorded by the scenario scripts run so far.
@@ -186,11 +197,13 @@ impl Scenario {
             self.name,
             self.dir().display()
         );
-        for (title, file) in [("transcript", "transcript.txt"), ("facts", "facts")] {
-            let text = fs::read_to_string(self.path(file)).unwrap_or_default();
-            out += &format!("---- {title} ----\n{text}");
-        }
-        for log in log_files(self.dir()) {
+        let transcript = fs::read_to_string(self.path("transcript.txt")).unwrap_or_default();
+        let facts = fs::read_to_string(self.path("facts")).unwrap_or_default();
+        out += &format!("---- transcript ----\n{transcript}---- facts ----\n{facts}");
+        for log in unfinished_crust_stderr(self.dir(), &transcript)
+            .into_iter()
+            .chain(log_files(self.dir()))
+        {
             out += &log_tail(&log);
         }
         out + "==== end of report\n"
@@ -205,13 +218,34 @@ fn log_files(dir: &Path) -> Vec<PathBuf> {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() {
             found.extend(log_files(&path));
         } else if kind.is_file() && path.extension().is_some_and(|e| e == "log") {
             found.push(path);
         }
     }
+    found.sort();
+    found
+}
+
+/// The NAME.stderr files of crust calls that never returned (killed with
+/// the scenario): the transcript only has the stderr of calls that did.
+fn unfinished_crust_stderr(dir: &Path, transcript: &str) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            name.strip_suffix(".stderr")
+                .is_some_and(|call| !transcript.contains(&format!("crust ({call}) exited")))
+        })
+        .collect();
     found.sort();
     found
 }

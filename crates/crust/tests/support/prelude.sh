@@ -13,9 +13,31 @@
 
 set -eEuo pipefail
 cd "$DIR"
-trap 'log "line $LINENO: exit status $? from: $BASH_COMMAND"' ERR
 
 log() { printf '[%s] %s\n' "$(date +%T.%3N)" "$*" >&2; }
+
+# on_err STATUS COMMAND: says which command failed, with the chain of
+# function calls and the scenario's own line that led to it.
+on_err() {
+	local i trace="" line
+	for ((i = 1; i < ${#FUNCNAME[@]}; i++)); do
+		trace+=" <- ${FUNCNAME[$i]} (line ${BASH_LINENO[$((i - 1))]})"
+	done
+	line=$(sed -n "${BASH_LINENO[$((${#FUNCNAME[@]} - 2))]}p" "$0")
+	log "exit status $1 from '$2'$trace: ${line#"${line%%[![:space:]]*}"}"
+}
+trap 'on_err $? "$BASH_COMMAND"' ERR
+
+# Close the fds the test harness leaked to us (cargo's jobserver pipe, ...),
+# so that targets (and crust) start with only stdin, stdout and stderr. The
+# fd bash reads this script from is kept.
+for fd in /proc/$$/fd/*; do
+	fd=${fd##*/}
+	if ((fd > 2)) && [[ ! /proc/$$/fd/$fd -ef $0 ]]; then
+		eval "exec $fd>&-" 2>/dev/null || true
+	fi
+done
+unset fd
 
 die() {
 	log "FAIL: $*"
