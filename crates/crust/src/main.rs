@@ -16,7 +16,11 @@ fn main() {
     if opts.action == cli::Action::Dump {
         use std::os::unix::fs::DirBuilderExt;
         for dir in [&opts.images_dir, &opts.work_dir] {
-            if let Err(e) = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir) {
+            if let Err(e) = std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+            {
                 eprintln!("Error: cannot create the directory {}: {e}", dir.display());
                 std::process::exit(1);
             }

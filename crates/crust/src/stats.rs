@@ -10,7 +10,10 @@ pub struct Timer {
 impl Timer {
     pub fn start() -> Timer {
         let now = Instant::now();
-        Timer { start: now, last: now }
+        Timer {
+            start: now,
+            last: now,
+        }
     }
 
     /// Time since the previous lap (or the start).

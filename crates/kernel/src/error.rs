@@ -17,15 +17,24 @@ pub struct SysError {
 impl SysError {
     /// Wraps the calling thread's current errno.
     pub fn last(action: impl Into<String>) -> SysError {
-        SysError { action: action.into(), source: io::Error::last_os_error() }
+        SysError {
+            action: action.into(),
+            source: io::Error::last_os_error(),
+        }
     }
 
     pub fn from_io(action: impl Into<String>, source: io::Error) -> SysError {
-        SysError { action: action.into(), source }
+        SysError {
+            action: action.into(),
+            source,
+        }
     }
 
     pub fn from_errno(action: impl Into<String>, errno: i32) -> SysError {
-        SysError { action: action.into(), source: io::Error::from_raw_os_error(errno) }
+        SysError {
+            action: action.into(),
+            source: io::Error::from_raw_os_error(errno),
+        }
     }
 
     /// The errno, when the failure came from the kernel.

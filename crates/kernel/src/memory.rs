@@ -31,10 +31,18 @@ impl Pagemap {
     pub fn read(&self, start: u64, end: u64) -> Result<Vec<u64>, SysError> {
         let pages = ((end - start) / PAGE_SIZE) as usize;
         let mut raw = vec![0u8; pages * 8];
-        self.file.read_exact_at(&mut raw, start / PAGE_SIZE * 8).map_err(|e| {
-            SysError::from_io(format!("read pagemap of pid {} at {start:#x}-{end:#x}", self.pid), e)
-        })?;
-        Ok(raw.chunks_exact(8).map(|c| u64::from_ne_bytes(c.try_into().expect("8 bytes"))).collect())
+        self.file
+            .read_exact_at(&mut raw, start / PAGE_SIZE * 8)
+            .map_err(|e| {
+                SysError::from_io(
+                    format!("read pagemap of pid {} at {start:#x}-{end:#x}", self.pid),
+                    e,
+                )
+            })?;
+        Ok(raw
+            .chunks_exact(8)
+            .map(|c| u64::from_ne_bytes(c.try_into().expect("8 bytes")))
+            .collect())
     }
 }
 
@@ -58,13 +66,19 @@ impl ProcMem {
 
     pub fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), SysError> {
         self.file.read_exact_at(buf, addr).map_err(|e| {
-            SysError::from_io(format!("read {} bytes of pid {} at {addr:#x}", buf.len(), self.pid), e)
+            SysError::from_io(
+                format!("read {} bytes of pid {} at {addr:#x}", buf.len(), self.pid),
+                e,
+            )
         })
     }
 
     pub fn write(&self, addr: u64, buf: &[u8]) -> Result<(), SysError> {
         self.file.write_all_at(buf, addr).map_err(|e| {
-            SysError::from_io(format!("write {} bytes of pid {} at {addr:#x}", buf.len(), self.pid), e)
+            SysError::from_io(
+                format!("write {} bytes of pid {} at {addr:#x}", buf.len(), self.pid),
+                e,
+            )
         })
     }
 }
@@ -74,15 +88,24 @@ impl ProcMem {
 pub fn vm_read(pid: pid_t, addr: u64, buf: &mut [u8]) -> Result<(), SysError> {
     let mut done = 0usize;
     while done < buf.len() {
-        let local = libc::iovec { iov_base: buf[done..].as_mut_ptr().cast(), iov_len: buf.len() - done };
-        let remote = libc::iovec { iov_base: (addr + done as u64) as *mut libc::c_void, iov_len: buf.len() - done };
+        let local = libc::iovec {
+            iov_base: buf[done..].as_mut_ptr().cast(),
+            iov_len: buf.len() - done,
+        };
+        let remote = libc::iovec {
+            iov_base: (addr + done as u64) as *mut libc::c_void,
+            iov_len: buf.len() - done,
+        };
         // SAFETY: `local` covers the unfilled tail of `buf`, which we own mutably; the
         // remote iovec is only interpreted in the other task's address space.
         let ret = unsafe { libc::process_vm_readv(pid, &local, 1, &remote, 1, 0) };
         if ret <= 0 {
             let at = addr + done as u64;
             return Err(if ret == 0 {
-                SysError::from_errno(format!("process_vm_readv of pid {pid} at {at:#x}"), libc::EFAULT)
+                SysError::from_errno(
+                    format!("process_vm_readv of pid {pid} at {at:#x}"),
+                    libc::EFAULT,
+                )
             } else {
                 SysError::last(format!("process_vm_readv of pid {pid} at {at:#x}"))
             });
@@ -97,14 +120,23 @@ pub fn vm_read(pid: pid_t, addr: u64, buf: &mut [u8]) -> Result<(), SysError> {
 pub fn vm_write(pid: pid_t, addr: u64, buf: &[u8]) -> Result<(), SysError> {
     let mut done = 0usize;
     while done < buf.len() {
-        let local = libc::iovec { iov_base: buf[done..].as_ptr() as *mut libc::c_void, iov_len: buf.len() - done };
-        let remote = libc::iovec { iov_base: (addr + done as u64) as *mut libc::c_void, iov_len: buf.len() - done };
+        let local = libc::iovec {
+            iov_base: buf[done..].as_ptr() as *mut libc::c_void,
+            iov_len: buf.len() - done,
+        };
+        let remote = libc::iovec {
+            iov_base: (addr + done as u64) as *mut libc::c_void,
+            iov_len: buf.len() - done,
+        };
         // SAFETY: `local` covers the unwritten tail of `buf`, only read by the kernel.
         let ret = unsafe { libc::process_vm_writev(pid, &local, 1, &remote, 1, 0) };
         if ret <= 0 {
             let at = addr + done as u64;
             return Err(if ret == 0 {
-                SysError::from_errno(format!("process_vm_writev of pid {pid} at {at:#x}"), libc::EFAULT)
+                SysError::from_errno(
+                    format!("process_vm_writev of pid {pid} at {at:#x}"),
+                    libc::EFAULT,
+                )
             } else {
                 SysError::last(format!("process_vm_writev of pid {pid} at {at:#x}"))
             });

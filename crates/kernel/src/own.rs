@@ -9,8 +9,12 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 fn path_cstr(path: &Path) -> Result<CString, SysError> {
-    CString::new(path.as_os_str().as_bytes())
-        .map_err(|_| SysError::from_errno(format!("path {} contains a NUL byte", path.display()), libc::EINVAL))
+    CString::new(path.as_os_str().as_bytes()).map_err(|_| {
+        SysError::from_errno(
+            format!("path {} contains a NUL byte", path.display()),
+            libc::EINVAL,
+        )
+    })
 }
 
 fn ret_check(ret: libc::c_long, what: impl FnOnce() -> String) -> Result<libc::c_long, SysError> {
@@ -20,11 +24,25 @@ fn ret_check(ret: libc::c_long, what: impl FnOnce() -> String) -> Result<libc::c
 /// Installs a signal disposition exactly as the kernel stores it (handler, flags,
 /// restorer and mask words), bypassing the C library's own wrapper, which would
 /// substitute its restorer.
-pub fn set_sigaction(sig: i32, handler: u64, flags: u64, restorer: u64, mask: u64) -> Result<(), SysError> {
+pub fn set_sigaction(
+    sig: i32,
+    handler: u64,
+    flags: u64,
+    restorer: u64,
+    mask: u64,
+) -> Result<(), SysError> {
     let act: [u64; 4] = [handler, flags, restorer, mask];
     // SAFETY: rt_sigaction reads a kernel `struct sigaction` (four words on x86_64)
     // from `act`, which lives across the call; the old-action pointer is null.
-    let ret = unsafe { libc::syscall(libc::SYS_rt_sigaction, sig, act.as_ptr(), std::ptr::null::<u64>(), 8) };
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigaction,
+            sig,
+            act.as_ptr(),
+            std::ptr::null::<u64>(),
+            8,
+        )
+    };
     ret_check(ret, || format!("rt_sigaction({sig})")).map(drop)
 }
 
@@ -32,7 +50,15 @@ pub fn set_sigaction(sig: i32, handler: u64, flags: u64, restorer: u64, mask: u6
 pub fn block_all_signals() -> Result<(), SysError> {
     let all: u64 = !0;
     // SAFETY: rt_sigprocmask reads one 8-byte mask from `all`; no old mask requested.
-    let ret = unsafe { libc::syscall(libc::SYS_rt_sigprocmask, libc::SIG_SETMASK, &all as *const u64, std::ptr::null::<u64>(), 8) };
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_SETMASK,
+            &all as *const u64,
+            std::ptr::null::<u64>(),
+            8,
+        )
+    };
     ret_check(ret, || "rt_sigprocmask(block all)".into()).map(drop)
 }
 
@@ -48,7 +74,10 @@ pub fn map_page_at(addr: u64, len: u64) -> Result<(), SysError> {
         return Err(SysError::last(format!("mmap of {len} bytes at {addr:#x}")));
     }
     if got as u64 != addr {
-        return Err(SysError::from_errno(format!("mmap at {addr:#x} landed at {:#x}", got as u64), libc::EEXIST));
+        return Err(SysError::from_errno(
+            format!("mmap at {addr:#x} landed at {:#x}", got as u64),
+            libc::EEXIST,
+        ));
     }
     Ok(())
 }
@@ -64,7 +93,10 @@ pub fn open(path: &Path, flags: i32) -> Result<i32, SysError> {
     let c = path_cstr(path)?;
     // SAFETY: `c` is a NUL-terminated string alive across the call.
     let fd = unsafe { libc::open(c.as_ptr(), flags | libc::O_NOCTTY, 0) };
-    ret_check(fd as libc::c_long, || format!("open {} with flags {flags:#o}", path.display())).map(|fd| fd as i32)
+    ret_check(fd as libc::c_long, || {
+        format!("open {} with flags {flags:#o}", path.display())
+    })
+    .map(|fd| fd as i32)
 }
 
 pub fn seek(fd: i32, pos: u64) -> Result<(), SysError> {
@@ -77,14 +109,20 @@ pub fn seek(fd: i32, pos: u64) -> Result<(), SysError> {
 pub fn dup_above(fd: i32, min: i32) -> Result<i32, SysError> {
     // SAFETY: fcntl(F_DUPFD_CLOEXEC) takes plain integers.
     let ret = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, min) };
-    ret_check(ret as libc::c_long, || format!("dup of fd {fd} above {min}")).map(|fd| fd as i32)
+    ret_check(ret as libc::c_long, || {
+        format!("dup of fd {fd} above {min}")
+    })
+    .map(|fd| fd as i32)
 }
 
 pub fn dup_to(fd: i32, target: i32, cloexec: bool) -> Result<(), SysError> {
     let flags = if cloexec { libc::O_CLOEXEC } else { 0 };
     // SAFETY: dup3 takes plain integers.
     let ret = unsafe { libc::dup3(fd, target, flags) };
-    ret_check(ret as libc::c_long, || format!("dup of fd {fd} to {target}")).map(drop)
+    ret_check(ret as libc::c_long, || {
+        format!("dup of fd {fd} to {target}")
+    })
+    .map(drop)
 }
 
 pub fn close(fd: i32) {
@@ -95,7 +133,10 @@ pub fn close(fd: i32) {
 /// The fds open in this process.
 pub fn open_fds() -> Vec<i32> {
     let mut fds: Vec<i32> = std::fs::read_dir("/proc/self/fd")
-        .map(|dir| dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect())
+        .map(|dir| {
+            dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+                .collect()
+        })
         .unwrap_or_default();
     fds.sort_unstable();
     fds
@@ -105,14 +146,20 @@ pub fn chdir(path: &Path) -> Result<(), SysError> {
     let c = path_cstr(path)?;
     // SAFETY: `c` is NUL-terminated and alive across the call.
     let ret = unsafe { libc::chdir(c.as_ptr()) };
-    ret_check(ret as libc::c_long, || format!("chdir to {}", path.display())).map(drop)
+    ret_check(ret as libc::c_long, || {
+        format!("chdir to {}", path.display())
+    })
+    .map(drop)
 }
 
 pub fn chroot(path: &Path) -> Result<(), SysError> {
     let c = path_cstr(path)?;
     // SAFETY: `c` is NUL-terminated and alive across the call.
     let ret = unsafe { libc::chroot(c.as_ptr()) };
-    ret_check(ret as libc::c_long, || format!("chroot to {}", path.display())).map(drop)
+    ret_check(ret as libc::c_long, || {
+        format!("chroot to {}", path.display())
+    })
+    .map(drop)
 }
 
 pub fn set_umask(mask: u32) {
@@ -121,14 +168,23 @@ pub fn set_umask(mask: u32) {
 }
 
 pub fn set_rlimit(resource: u32, cur: u64, max: u64) -> Result<(), SysError> {
-    let lim = libc::rlimit { rlim_cur: cur, rlim_max: max };
+    let lim = libc::rlimit {
+        rlim_cur: cur,
+        rlim_max: max,
+    };
     // SAFETY: `lim` is a valid rlimit alive across the call.
     let ret = unsafe { libc::setrlimit(resource as _, &lim) };
-    ret_check(ret as libc::c_long, || format!("setrlimit({resource}, {cur}, {max})")).map(drop)
+    ret_check(ret as libc::c_long, || {
+        format!("setrlimit({resource}, {cur}, {max})")
+    })
+    .map(drop)
 }
 
 pub fn get_rlimit(resource: u32) -> Result<(u64, u64), SysError> {
-    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
     // SAFETY: `lim` is a valid out-pointer alive across the call.
     let ret = unsafe { libc::getrlimit(resource as _, &mut lim) };
     ret_check(ret as libc::c_long, || format!("getrlimit({resource})"))?;
@@ -218,7 +274,9 @@ pub fn pause() {
 pub fn set_nonblocking(fd: i32) -> Result<(), SysError> {
     // SAFETY: fcntl with F_GETFL/F_SETFL takes plain integers.
     let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
-    ret_check(flags as libc::c_long, || format!("fcntl(F_GETFL) of fd {fd}"))?;
+    ret_check(flags as libc::c_long, || {
+        format!("fcntl(F_GETFL) of fd {fd}")
+    })?;
     // SAFETY: as above.
     let ret = unsafe { libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) };
     ret_check(ret as libc::c_long, || format!("fcntl(F_SETFL) of fd {fd}")).map(drop)
@@ -247,5 +305,8 @@ pub fn set_comm(name: &str) -> Result<(), SysError> {
     // SAFETY: PR_SET_NAME reads at most 16 bytes from a NUL-terminated buffer that
     // lives across the call.
     let ret = unsafe { libc::prctl(libc::PR_SET_NAME, bytes.as_ptr(), 0, 0, 0) };
-    ret_check(ret as libc::c_long, || format!("prctl(PR_SET_NAME, {name:?})")).map(drop)
+    ret_check(ret as libc::c_long, || {
+        format!("prctl(PR_SET_NAME, {name:?})")
+    })
+    .map(drop)
 }

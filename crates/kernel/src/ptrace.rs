@@ -50,35 +50,71 @@ fn request(
 
 /// Attaches without stopping the task or sending it a signal it could see.
 pub fn seize(pid: pid_t, options: c_long) -> Result<(), SysError> {
-    request(libc::PTRACE_SEIZE, pid, std::ptr::null_mut(), options as *mut c_void, "PTRACE_SEIZE")
-        .map(drop)
+    request(
+        libc::PTRACE_SEIZE,
+        pid,
+        std::ptr::null_mut(),
+        options as *mut c_void,
+        "PTRACE_SEIZE",
+    )
+    .map(drop)
 }
 
 /// Asks a seized task to stop; the stop is reported through waitpid.
 pub fn interrupt(pid: pid_t) -> Result<(), SysError> {
-    request(libc::PTRACE_INTERRUPT, pid, std::ptr::null_mut(), std::ptr::null_mut(), "PTRACE_INTERRUPT")
-        .map(drop)
+    request(
+        libc::PTRACE_INTERRUPT,
+        pid,
+        std::ptr::null_mut(),
+        std::ptr::null_mut(),
+        "PTRACE_INTERRUPT",
+    )
+    .map(drop)
 }
 
 /// Makes the calling process a tracee of its parent (used by restored tasks).
 pub fn traceme() -> Result<(), SysError> {
-    request(libc::PTRACE_TRACEME, 0, std::ptr::null_mut(), std::ptr::null_mut(), "PTRACE_TRACEME")
-        .map(drop)
+    request(
+        libc::PTRACE_TRACEME,
+        0,
+        std::ptr::null_mut(),
+        std::ptr::null_mut(),
+        "PTRACE_TRACEME",
+    )
+    .map(drop)
 }
 
 pub fn detach(pid: pid_t, sig: i32) -> Result<(), SysError> {
-    request(libc::PTRACE_DETACH, pid, std::ptr::null_mut(), sig as c_long as *mut c_void, "PTRACE_DETACH")
-        .map(drop)
+    request(
+        libc::PTRACE_DETACH,
+        pid,
+        std::ptr::null_mut(),
+        sig as c_long as *mut c_void,
+        "PTRACE_DETACH",
+    )
+    .map(drop)
 }
 
 pub fn cont(pid: pid_t, sig: i32) -> Result<(), SysError> {
-    request(libc::PTRACE_CONT, pid, std::ptr::null_mut(), sig as c_long as *mut c_void, "PTRACE_CONT")
-        .map(drop)
+    request(
+        libc::PTRACE_CONT,
+        pid,
+        std::ptr::null_mut(),
+        sig as c_long as *mut c_void,
+        "PTRACE_CONT",
+    )
+    .map(drop)
 }
 
 pub fn singlestep(pid: pid_t) -> Result<(), SysError> {
-    request(libc::PTRACE_SINGLESTEP, pid, std::ptr::null_mut(), std::ptr::null_mut(), "PTRACE_SINGLESTEP")
-        .map(drop)
+    request(
+        libc::PTRACE_SINGLESTEP,
+        pid,
+        std::ptr::null_mut(),
+        std::ptr::null_mut(),
+        "PTRACE_SINGLESTEP",
+    )
+    .map(drop)
 }
 
 pub fn get_regs(pid: pid_t) -> Result<Regs, SysError> {
@@ -89,7 +125,13 @@ pub fn get_regs(pid: pid_t) -> Result<Regs, SysError> {
         iov_len: std::mem::size_of::<Regs>(),
     };
     let iov_ptr: *mut libc::iovec = &mut iov;
-    request(libc::PTRACE_GETREGSET, pid, NT_PRSTATUS as *mut c_void, iov_ptr.cast(), "PTRACE_GETREGSET(NT_PRSTATUS)")?;
+    request(
+        libc::PTRACE_GETREGSET,
+        pid,
+        NT_PRSTATUS as *mut c_void,
+        iov_ptr.cast(),
+        "PTRACE_GETREGSET(NT_PRSTATUS)",
+    )?;
     Ok(regs)
 }
 
@@ -100,39 +142,76 @@ pub fn set_regs(pid: pid_t, regs: &Regs) -> Result<(), SysError> {
         iov_len: std::mem::size_of::<Regs>(),
     };
     let iov_ptr: *mut libc::iovec = &mut iov;
-    request(libc::PTRACE_SETREGSET, pid, NT_PRSTATUS as *mut c_void, iov_ptr.cast(), "PTRACE_SETREGSET(NT_PRSTATUS)")
-        .map(drop)
+    request(
+        libc::PTRACE_SETREGSET,
+        pid,
+        NT_PRSTATUS as *mut c_void,
+        iov_ptr.cast(),
+        "PTRACE_SETREGSET(NT_PRSTATUS)",
+    )
+    .map(drop)
 }
 
 /// The whole xsave area (x87, SSE, AVX, AVX-512, AMX ...), as long as the kernel makes it.
 pub fn get_xstate(pid: pid_t) -> Result<Vec<u8>, SysError> {
     let mut buf = vec![0u8; XSTATE_BUF];
-    let mut iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
+    let mut iov = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    };
     let iov_ptr: *mut libc::iovec = &mut iov;
-    request(libc::PTRACE_GETREGSET, pid, NT_X86_XSTATE as *mut c_void, iov_ptr.cast(), "PTRACE_GETREGSET(NT_X86_XSTATE)")?;
+    request(
+        libc::PTRACE_GETREGSET,
+        pid,
+        NT_X86_XSTATE as *mut c_void,
+        iov_ptr.cast(),
+        "PTRACE_GETREGSET(NT_X86_XSTATE)",
+    )?;
     buf.truncate(iov.iov_len);
     Ok(buf)
 }
 
 pub fn set_xstate(pid: pid_t, xstate: &[u8]) -> Result<(), SysError> {
     let mut copy = xstate.to_vec();
-    let mut iov = libc::iovec { iov_base: copy.as_mut_ptr().cast(), iov_len: copy.len() };
+    let mut iov = libc::iovec {
+        iov_base: copy.as_mut_ptr().cast(),
+        iov_len: copy.len(),
+    };
     let iov_ptr: *mut libc::iovec = &mut iov;
-    request(libc::PTRACE_SETREGSET, pid, NT_X86_XSTATE as *mut c_void, iov_ptr.cast(), "PTRACE_SETREGSET(NT_X86_XSTATE)")
-        .map(drop)
+    request(
+        libc::PTRACE_SETREGSET,
+        pid,
+        NT_X86_XSTATE as *mut c_void,
+        iov_ptr.cast(),
+        "PTRACE_SETREGSET(NT_X86_XSTATE)",
+    )
+    .map(drop)
 }
 
 pub fn get_sigmask(pid: pid_t) -> Result<u64, SysError> {
     let mut mask: u64 = 0;
     let mask_ptr: *mut u64 = &mut mask;
-    request(PTRACE_GETSIGMASK, pid, 8 as *mut c_void, mask_ptr.cast(), "PTRACE_GETSIGMASK")?;
+    request(
+        PTRACE_GETSIGMASK,
+        pid,
+        8 as *mut c_void,
+        mask_ptr.cast(),
+        "PTRACE_GETSIGMASK",
+    )?;
     Ok(mask)
 }
 
 pub fn set_sigmask(pid: pid_t, mask: u64) -> Result<(), SysError> {
     let mut copy = mask;
     let mask_ptr: *mut u64 = &mut copy;
-    request(PTRACE_SETSIGMASK, pid, 8 as *mut c_void, mask_ptr.cast(), "PTRACE_SETSIGMASK").map(drop)
+    request(
+        PTRACE_SETSIGMASK,
+        pid,
+        8 as *mut c_void,
+        mask_ptr.cast(),
+        "PTRACE_SETSIGMASK",
+    )
+    .map(drop)
 }
 
 #[repr(C)]
@@ -154,7 +233,13 @@ pub fn peek_siginfo(pid: pid_t, shared: bool) -> Result<Vec<RawSiginfo>, SysErro
             nr: batch.len() as i32,
         };
         let args_ptr: *mut PeekSiginfoArgs = &mut args;
-        let got = request(PTRACE_PEEKSIGINFO, pid, args_ptr.cast(), batch.as_mut_ptr().cast(), "PTRACE_PEEKSIGINFO")?;
+        let got = request(
+            PTRACE_PEEKSIGINFO,
+            pid,
+            args_ptr.cast(),
+            batch.as_mut_ptr().cast(),
+            "PTRACE_PEEKSIGINFO",
+        )?;
         all.extend_from_slice(&batch[..got as usize]);
         if (got as usize) < batch.len() {
             return Ok(all);
@@ -179,7 +264,10 @@ pub fn rseq_config(pid: pid_t) -> Result<RseqConfig, SysError> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
     /// Stopped: the signal, and the ptrace event number (0 if none).
-    Stopped { sig: i32, event: i32 },
+    Stopped {
+        sig: i32,
+        event: i32,
+    },
     Exited(i32),
     Killed(i32),
 }
@@ -204,13 +292,20 @@ fn wait_flags(pid: pid_t, flags: i32) -> Result<Option<Stop>, SysError> {
     let ret = unsafe { libc::waitpid(pid, &mut status, libc::__WALL | flags) };
     if ret == -1 {
         let err = SysError::last(format!("waitpid of pid {pid}"));
-        return if err.errno() == Some(libc::EINTR) { Ok(None) } else { Err(err) };
+        return if err.errno() == Some(libc::EINTR) {
+            Ok(None)
+        } else {
+            Err(err)
+        };
     }
     if ret == 0 {
         return Ok(None);
     }
     Ok(Some(if libc::WIFSTOPPED(status) {
-        Stop::Stopped { sig: libc::WSTOPSIG(status), event: (status >> 16) & 0xff }
+        Stop::Stopped {
+            sig: libc::WSTOPSIG(status),
+            event: (status >> 16) & 0xff,
+        }
     } else if libc::WIFSIGNALED(status) {
         Stop::Killed(libc::WTERMSIG(status))
     } else {

@@ -28,7 +28,11 @@ impl RemoteSyscalls {
     /// `base` is the register set the calls start from (segment registers and
     /// flags must be valid user values: the tracee's own registers are).
     pub fn new(pid: pid_t, syscall_ip: u64, base: Regs) -> RemoteSyscalls {
-        RemoteSyscalls { pid, syscall_ip, base }
+        RemoteSyscalls {
+            pid,
+            syscall_ip,
+            base,
+        }
     }
 
     pub fn pid(&self) -> pid_t {
@@ -53,10 +57,15 @@ impl RemoteSyscalls {
         ptrace::set_regs(self.pid, &regs)?;
         ptrace::singlestep(self.pid)?;
         match ptrace::wait(self.pid)? {
-            Stop::Stopped { sig: libc::SIGTRAP, .. } => {}
+            Stop::Stopped {
+                sig: libc::SIGTRAP, ..
+            } => {}
             other => {
                 return Err(SysError::from_errno(
-                    format!("remote syscall {nr} in pid {}: unexpected stop {other:?}", self.pid),
+                    format!(
+                        "remote syscall {nr} in pid {}: unexpected stop {other:?}",
+                        self.pid
+                    ),
                     libc::EIO,
                 ))
             }
@@ -78,7 +87,10 @@ impl RemoteSyscalls {
     pub fn call(&self, nr: i64, args: [u64; 6], what: &str) -> Result<u64, SysError> {
         let ret = self.raw(nr, args)?;
         if (-4095..0).contains(&ret) {
-            Err(SysError::from_errno(format!("{what} in pid {}", self.pid), -ret as i32))
+            Err(SysError::from_errno(
+                format!("{what} in pid {}", self.pid),
+                -ret as i32,
+            ))
         } else {
             Ok(ret as u64)
         }
@@ -87,7 +99,9 @@ impl RemoteSyscalls {
 
 /// Finds a `syscall` instruction in `code`, which was read from address `base`.
 pub fn find_syscall_insn(code: &[u8], base: u64) -> Option<u64> {
-    code.windows(2).position(|w| w == SYSCALL_INSN).map(|off| base + off as u64)
+    code.windows(2)
+        .position(|w| w == SYSCALL_INSN)
+        .map(|off| base + off as u64)
 }
 
 #[cfg(test)]
@@ -96,7 +110,10 @@ mod tests {
 
     #[test]
     fn finds_syscall_bytes() {
-        assert_eq!(find_syscall_insn(&[0x90, 0x0f, 0x05, 0xc3], 0x1000), Some(0x1001));
+        assert_eq!(
+            find_syscall_insn(&[0x90, 0x0f, 0x05, 0xc3], 0x1000),
+            Some(0x1001)
+        );
         assert_eq!(find_syscall_insn(&[0x0f, 0x90, 0x05], 0x1000), None);
     }
 }

@@ -42,7 +42,11 @@ pub fn fork_with_pid(pid: pid_t) -> Result<Forked, SysError> {
     // a private copy of this address space and returns here with 0. `args` and `tids`
     // outlive the call.
     let ret = unsafe {
-        libc::syscall(libc::SYS_clone3, &args as *const CloneArgs, std::mem::size_of::<CloneArgs>())
+        libc::syscall(
+            libc::SYS_clone3,
+            &args as *const CloneArgs,
+            std::mem::size_of::<CloneArgs>(),
+        )
     };
     match ret {
         -1 => Err(SysError::last(format!("clone3 with set_tid {pid}"))),

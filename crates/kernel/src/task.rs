@@ -20,7 +20,12 @@ pub fn robust_list(tid: pid_t) -> Result<(u64, u64), SysError> {
     // SAFETY: get_robust_list writes one pointer and one size_t to the two
     // out-pointers, which are valid u64 locations on this stack frame.
     let ret = unsafe {
-        libc::syscall(libc::SYS_get_robust_list, tid, &mut head as *mut u64, &mut len as *mut u64)
+        libc::syscall(
+            libc::SYS_get_robust_list,
+            tid,
+            &mut head as *mut u64,
+            &mut len as *mut u64,
+        )
     };
     if ret != 0 {
         return Err(SysError::last(format!("get_robust_list of pid {tid}")));

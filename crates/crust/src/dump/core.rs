@@ -3,9 +3,9 @@
 use super::inside::{ITimer, InsideState};
 use crust_images::pb::{
     core_entry::March, CoreEntry, CredsEntry, ItimerEntry, RlimitEntry, RseqEntry, SaEntry,
-    SignalQueueEntry, SiginfoEntry, TaskCoreEntry, TaskKobjIdsEntry, TaskRlimitsEntry, TaskTimersEntry,
-    ThreadCoreEntry, ThreadInfoX86, ThreadSasEntry, UserX86FpregsEntry, UserX86RegsEntry,
-    UserX86XsaveEntry,
+    SiginfoEntry, SignalQueueEntry, TaskCoreEntry, TaskKobjIdsEntry, TaskRlimitsEntry,
+    TaskTimersEntry, ThreadCoreEntry, ThreadInfoX86, ThreadSasEntry, UserX86FpregsEntry,
+    UserX86RegsEntry, UserX86XsaveEntry,
 };
 use crust_kernel::proc::Credentials;
 use crust_kernel::ptrace::{RawSiginfo, Regs, RseqConfig};
@@ -54,7 +54,11 @@ pub fn core_entry(facts: &TaskFacts) -> CoreEntry {
                 posix: Vec::new(),
             }),
             rlimits: Some(TaskRlimitsEntry {
-                rlimits: facts.limits.iter().map(|&(cur, max)| RlimitEntry { cur, max }).collect(),
+                rlimits: facts
+                    .limits
+                    .iter()
+                    .map(|&(cur, max)| RlimitEntry { cur, max })
+                    .collect(),
             }),
             signals_s: Some(signal_queue(facts.shared_signals)),
             sigactions: sa_entries(inside),
@@ -83,7 +87,6 @@ pub fn core_entry(facts: &TaskFacts) -> CoreEntry {
             }),
             ..ThreadCoreEntry::default()
         }),
-        ..CoreEntry::default()
     }
 }
 
@@ -123,19 +126,28 @@ fn regs_entry(r: &Regs) -> UserX86RegsEntry {
 /// Registers back from the image.
 pub fn regs_from_entry(e: &UserX86RegsEntry) -> Regs {
     let mut r = crust_kernel::ptrace::empty_regs();
-    (r.r15, r.r14, r.r13, r.r12, r.rbp, r.rbx, r.r11, r.r10) = (e.r15, e.r14, e.r13, e.r12, e.bp, e.bx, e.r11, e.r10);
-    (r.r9, r.r8, r.rax, r.rcx, r.rdx, r.rsi, r.rdi, r.orig_rax) = (e.r9, e.r8, e.ax, e.cx, e.dx, e.si, e.di, e.orig_ax);
-    (r.rip, r.cs, r.eflags, r.rsp, r.ss, r.fs_base, r.gs_base) = (e.ip, e.cs, e.flags, e.sp, e.ss, e.fs_base, e.gs_base);
+    (r.r15, r.r14, r.r13, r.r12, r.rbp, r.rbx, r.r11, r.r10) =
+        (e.r15, e.r14, e.r13, e.r12, e.bp, e.bx, e.r11, e.r10);
+    (r.r9, r.r8, r.rax, r.rcx, r.rdx, r.rsi, r.rdi, r.orig_rax) =
+        (e.r9, e.r8, e.ax, e.cx, e.dx, e.si, e.di, e.orig_ax);
+    (r.rip, r.cs, r.eflags, r.rsp, r.ss, r.fs_base, r.gs_base) =
+        (e.ip, e.cs, e.flags, e.sp, e.ss, e.fs_base, e.gs_base);
     (r.ds, r.es, r.fs, r.gs) = (e.ds, e.es, e.fs, e.gs);
     r
 }
 
 fn u32s(bytes: &[u8]) -> Vec<u32> {
-    bytes.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))).collect()
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+        .collect()
 }
 
 fn u64s(bytes: &[u8]) -> Vec<u64> {
-    bytes.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect()
+    bytes
+        .chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+        .collect()
 }
 
 /// The criu view of the FPU state, decoded from the xsave area so that tools reading
@@ -171,7 +183,12 @@ fn fpregs_entry(x: &[u8]) -> UserX86FpregsEntry {
 }
 
 fn itimer_entry(t: &ITimer) -> ItimerEntry {
-    ItimerEntry { isec: t.interval.0, iusec: t.interval.1, vsec: t.value.0, vusec: t.value.1 }
+    ItimerEntry {
+        isec: t.interval.0,
+        iusec: t.interval.1,
+        vsec: t.value.0,
+        vusec: t.value.1,
+    }
 }
 
 /// criu's order: one entry per signal from 1 to 64, SIGKILL and SIGSTOP left out.
@@ -197,7 +214,14 @@ pub fn is_unblockable(sig: i32) -> bool {
 }
 
 fn signal_queue(infos: &[RawSiginfo]) -> SignalQueueEntry {
-    SignalQueueEntry { signals: infos.iter().map(|i| SiginfoEntry { siginfo: i.to_vec() }).collect() }
+    SignalQueueEntry {
+        signals: infos
+            .iter()
+            .map(|i| SiginfoEntry {
+                siginfo: i.to_vec(),
+            })
+            .collect(),
+    }
 }
 
 /// Capability sets go in as two 32-bit words, low word first.

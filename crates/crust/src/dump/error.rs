@@ -24,7 +24,11 @@ pub enum DumpError {
     #[error("writing images: {0}")]
     Images(#[from] ImageError),
     #[error("writing pages of pid {pid} to {path}: {source}")]
-    Pages { pid: i32, path: String, source: std::io::Error },
+    Pages {
+        pid: i32,
+        path: String,
+        source: std::io::Error,
+    },
     #[error("killing pid {pid} after the dump: {source}")]
     Kill { pid: i32, source: SysError },
 }

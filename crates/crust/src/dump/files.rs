@@ -3,8 +3,8 @@
 
 use super::error::DumpError;
 use crust_images::pb::{
-    FdTypes, FdinfoEntry, FileEntry, FownEntry, RegFileEntry, TtyFileEntry, TtyInfoEntry, TtyPtyEntry,
-    TtyType,
+    FdTypes, FdinfoEntry, FileEntry, FownEntry, RegFileEntry, TtyFileEntry, TtyInfoEntry,
+    TtyPtyEntry, TtyType,
 };
 use crust_kernel::proc::read_fdinfo;
 use crust_kernel::SysError;
@@ -42,20 +42,30 @@ impl FileTable {
         }
         let reg = self.reg_entry(path, link, flags, 0)?;
         let id = reg.id;
-        self.entries.push(file_entry(FdTypes::Reg, id, Some(reg), None));
+        self.entries
+            .push(file_entry(FdTypes::Reg, id, Some(reg), None));
         self.mapped.insert((path.to_path_buf(), flags), id);
         Ok(id)
     }
 
-    fn reg_entry(&mut self, path: &Path, link: &str, flags: u32, pos: u64) -> Result<RegFileEntry, SysError> {
+    fn reg_entry(
+        &mut self,
+        path: &Path,
+        link: &str,
+        flags: u32,
+        pos: u64,
+    ) -> Result<RegFileEntry, SysError> {
         let name = path.to_string_lossy();
         if name.ends_with(" (deleted)") {
             return Err(SysError::from_errno(
-                format!("{name} was deleted while open; carrying unlinked files is not supported yet"),
+                format!(
+                    "{name} was deleted while open; carrying unlinked files is not supported yet"
+                ),
                 libc::ENOENT,
             ));
         }
-        let meta = std::fs::metadata(link).map_err(|e| SysError::from_io(format!("stat {link} ({name})"), e))?;
+        let meta = std::fs::metadata(link)
+            .map_err(|e| SysError::from_io(format!("stat {link} ({name})"), e))?;
         Ok(RegFileEntry {
             id: self.new_id(),
             flags,
@@ -75,9 +85,11 @@ impl FileTable {
     pub fn add_fd(&mut self, pid: i32, fd: i32, shell_job: bool) -> Result<FdinfoEntry, DumpError> {
         let fd_err = |source| DumpError::File { pid, fd, source };
         let link = format!("/proc/{pid}/fd/{fd}");
-        let target = std::fs::read_link(&link).map_err(|e| fd_err(SysError::from_io(format!("readlink {link}"), e)))?;
+        let target = std::fs::read_link(&link)
+            .map_err(|e| fd_err(SysError::from_io(format!("readlink {link}"), e)))?;
         let info = read_fdinfo(pid, fd).map_err(fd_err)?;
-        let meta = std::fs::metadata(&link).map_err(|e| fd_err(SysError::from_io(format!("stat {link}"), e)))?;
+        let meta = std::fs::metadata(&link)
+            .map_err(|e| fd_err(SysError::from_io(format!("stat {link}"), e)))?;
         let cloexec = info.flags & libc::O_CLOEXEC as u32 != 0;
         let flags = info.flags & !(libc::O_CLOEXEC as u32);
         let file_type = meta.mode() & libc::S_IFMT;
@@ -90,14 +102,20 @@ impl FileTable {
             if !shell_job {
                 return Err(DumpError::Unsupported {
                     pid,
-                    what: format!("fd {fd} is the terminal {}; dump with --shell-job", target.display()),
+                    what: format!(
+                        "fd {fd} is the terminal {}; dump with --shell-job",
+                        target.display()
+                    ),
                 });
             }
             (FdTypes::Tty, self.add_tty(pid, flags, meta.rdev()))
         } else if matches!(file_type, libc::S_IFREG | libc::S_IFDIR | libc::S_IFCHR) {
-            let reg = self.reg_entry(&target, &link, flags, info.pos).map_err(fd_err)?;
+            let reg = self
+                .reg_entry(&target, &link, flags, info.pos)
+                .map_err(fd_err)?;
             let id = reg.id;
-            self.entries.push(file_entry(FdTypes::Reg, id, Some(reg), None));
+            self.entries
+                .push(file_entry(FdTypes::Reg, id, Some(reg), None));
             (FdTypes::Reg, id)
         } else if file_type == libc::S_IFIFO {
             return Err(unsupported("a pipe or FIFO"));
@@ -106,7 +124,11 @@ impl FileTable {
         } else {
             return Err(unsupported("an anonymous inode or special file"));
         };
-        debug!("pid {pid}: fd {fd} -> {} (flags {flags:#o}, pos {})", target.display(), info.pos);
+        debug!(
+            "pid {pid}: fd {fd} -> {} (flags {flags:#o}, pos {})",
+            target.display(),
+            info.pos
+        );
         Ok(FdinfoEntry {
             id,
             flags: if cloexec { libc::FD_CLOEXEC as u32 } else { 0 },
@@ -121,35 +143,60 @@ impl FileTable {
             Some(t) => t.id,
             None => {
                 let id = self.new_id();
-                let (pgrp, sid) = crust_kernel::proc::mm_bounds(pid).map(|b| (b.pgrp, b.session)).unwrap_or((0, 0));
+                let (pgrp, sid) = crust_kernel::proc::mm_bounds(pid)
+                    .map(|b| (b.pgrp, b.session))
+                    .unwrap_or((0, 0));
                 self.ttys.push(TtyInfoEntry {
                     id,
                     r#type: TtyType::Pty as i32,
                     sid: sid as u32,
                     pgrp: pgrp as u32,
                     rdev: rdev as u32,
-                    pty: Some(TtyPtyEntry { index: libc::minor(rdev) }),
+                    pty: Some(TtyPtyEntry {
+                        index: libc::minor(rdev),
+                    }),
                     ..TtyInfoEntry::default()
                 });
                 id
             }
         };
         let id = self.new_id();
-        let tty = TtyFileEntry { id, tty_info_id: info_id, flags, fown: FownEntry::default(), regf_id: None };
-        self.entries.push(file_entry(FdTypes::Tty, id, None, Some(tty)));
+        let tty = TtyFileEntry {
+            id,
+            tty_info_id: info_id,
+            flags,
+            fown: FownEntry::default(),
+            regf_id: None,
+        };
+        self.entries
+            .push(file_entry(FdTypes::Tty, id, None, Some(tty)));
         id
     }
 }
 
-fn file_entry(kind: FdTypes, id: u32, reg: Option<RegFileEntry>, tty: Option<TtyFileEntry>) -> FileEntry {
-    FileEntry { r#type: kind as i32, id, reg, tty, ..FileEntry::default() }
+fn file_entry(
+    kind: FdTypes,
+    id: u32,
+    reg: Option<RegFileEntry>,
+    tty: Option<TtyFileEntry>,
+) -> FileEntry {
+    FileEntry {
+        r#type: kind as i32,
+        id,
+        reg,
+        tty,
+    }
 }
 
 fn is_terminal(rdev: u64) -> bool {
     let major = libc::major(rdev) as u64;
-    PTY_SLAVE_MAJORS.contains(&major) || major == TTY_MAJOR || major == TTYAUX_MAJOR && libc::minor(rdev) <= 1
+    PTY_SLAVE_MAJORS.contains(&major)
+        || major == TTY_MAJOR
+        || major == TTYAUX_MAJOR && libc::minor(rdev) <= 1
 }
 
 pub fn mtime_ns(meta: &std::fs::Metadata) -> u64 {
-    (meta.mtime() as u64).wrapping_mul(1_000_000_000).wrapping_add(meta.mtime_nsec() as u64)
+    (meta.mtime() as u64)
+        .wrapping_mul(1_000_000_000)
+        .wrapping_add(meta.mtime_nsec() as u64)
 }

@@ -24,7 +24,12 @@ impl Frozen {
     pub fn seize(pid: i32, timeout: Duration) -> Result<Frozen, DumpError> {
         let freeze_err = |source| DumpError::Freeze { pid, source };
         ptrace::seize(pid, 0).map_err(freeze_err)?;
-        let mut frozen = Frozen { pid, regs: ptrace::empty_regs(), sigmask: 0, released: true };
+        let mut frozen = Frozen {
+            pid,
+            regs: ptrace::empty_regs(),
+            sigmask: 0,
+            released: true,
+        };
         if let Err(err) = ptrace::interrupt(pid).map_err(freeze_err) {
             let _ = ptrace::detach(pid, 0);
             return Err(err);
@@ -50,8 +55,10 @@ impl Frozen {
     pub fn kill(mut self) -> Result<(), DumpError> {
         self.released = true;
         // The pid cannot have been reused: crust still holds it traced.
-        crust_kernel::task::kill(self.pid, libc::SIGKILL)
-            .map_err(|source| DumpError::Kill { pid: self.pid, source })
+        crust_kernel::task::kill(self.pid, libc::SIGKILL).map_err(|source| DumpError::Kill {
+            pid: self.pid,
+            source,
+        })
     }
 
     fn put_back(&mut self) {
@@ -86,14 +93,22 @@ fn wait_for_interrupt(pid: i32, timeout: Duration) -> Result<(), DumpError> {
     let deadline = Instant::now() + timeout;
     loop {
         match ptrace::try_wait(pid).map_err(|source| DumpError::Freeze { pid, source })? {
-            Some(Stop::Stopped { event: PTRACE_EVENT_STOP, .. }) => return Ok(()),
+            Some(Stop::Stopped {
+                event: PTRACE_EVENT_STOP,
+                ..
+            }) => return Ok(()),
             Some(Stop::Stopped { sig, .. }) => {
                 debug!("pid {pid}: passing signal {sig} on while freezing");
                 ptrace::cont(pid, sig).map_err(|source| DumpError::Freeze { pid, source })?;
             }
-            Some(Stop::Exited(_)) | Some(Stop::Killed(_)) => return Err(DumpError::NoProcess { pid }),
+            Some(Stop::Exited(_)) | Some(Stop::Killed(_)) => {
+                return Err(DumpError::NoProcess { pid })
+            }
             None if Instant::now() >= deadline => {
-                return Err(DumpError::FreezeTimeout { pid, secs: timeout.as_secs() })
+                return Err(DumpError::FreezeTimeout {
+                    pid,
+                    secs: timeout.as_secs(),
+                })
             }
             None => std::thread::sleep(Duration::from_micros(200)),
         }
@@ -120,13 +135,17 @@ pub struct FrozenTree {
 /// Freezes `root` and, level by level, every descendant. A task is frozen before
 /// its children are listed, so none can appear behind crust's back.
 pub fn freeze_tree(root: i32, timeout: Duration) -> Result<FrozenTree, DumpError> {
-    let mut tree = FrozenTree { tasks: Vec::new(), zombies: Vec::new() };
+    let mut tree = FrozenTree {
+        tasks: Vec::new(),
+        zombies: Vec::new(),
+    };
     let mut next = 0;
     tree.tasks.push(Frozen::seize(root, timeout)?);
     while next < tree.tasks.len() {
         let pid = tree.tasks[next].pid;
         next += 1;
-        let children = crust_kernel::proc::children(pid).map_err(|source| DumpError::Collect { pid, source })?;
+        let children = crust_kernel::proc::children(pid)
+            .map_err(|source| DumpError::Collect { pid, source })?;
         for child in children {
             match zombie(child)? {
                 Some(z) => tree.zombies.push(z),
@@ -138,8 +157,9 @@ pub fn freeze_tree(root: i32, timeout: Duration) -> Result<FrozenTree, DumpError
 }
 
 fn zombie(pid: i32) -> Result<Option<Zombie>, DumpError> {
-    let stat = crust_kernel::proc::task_stat(pid).map_err(|source| DumpError::Collect { pid, source })?;
-    Ok((stat.state == 'Z').then(|| Zombie {
+    let stat =
+        crust_kernel::proc::task_stat(pid).map_err(|source| DumpError::Collect { pid, source })?;
+    Ok((stat.state == 'Z').then_some(Zombie {
         pid,
         ppid: stat.ppid,
         pgid: stat.pgrp,

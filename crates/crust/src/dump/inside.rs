@@ -62,9 +62,17 @@ pub fn read_inside(task: &Frozen, vmas: &[Vma]) -> Result<InsideState, DumpError
 fn read_with(remote: &RemoteSyscalls) -> Result<InsideState, SysError> {
     let prot = (libc::PROT_READ | libc::PROT_WRITE) as u64;
     let flags = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u64;
-    let scratch = remote.call(libc::SYS_mmap, [0, SCRATCH, prot, flags, u64::MAX, 0], "mmap of a scratch page")?;
+    let scratch = remote.call(
+        libc::SYS_mmap,
+        [0, SCRATCH, prot, flags, u64::MAX, 0],
+        "mmap of a scratch page",
+    )?;
     let state = read_through(remote, scratch);
-    let unmapped = remote.call(libc::SYS_munmap, [scratch, SCRATCH, 0, 0, 0, 0], "munmap of the scratch page");
+    let unmapped = remote.call(
+        libc::SYS_munmap,
+        [scratch, SCRATCH, 0, 0, 0, 0],
+        "munmap of the scratch page",
+    );
     let state = state?;
     unmapped?;
     Ok(state)
@@ -75,7 +83,10 @@ fn read_through(remote: &RemoteSyscalls, scratch: u64) -> Result<InsideState, Sy
     let words = |n: usize| -> Result<Vec<u64>, SysError> {
         let mut buf = vec![0u8; n * 8];
         mem.read(scratch, &mut buf)?;
-        Ok(buf.chunks_exact(8).map(|c| u64::from_ne_bytes(c.try_into().expect("8 bytes"))).collect())
+        Ok(buf
+            .chunks_exact(8)
+            .map(|c| u64::from_ne_bytes(c.try_into().expect("8 bytes")))
+            .collect())
     };
     let mut state = InsideState::default();
 
@@ -84,30 +95,64 @@ fn read_through(remote: &RemoteSyscalls, scratch: u64) -> Result<InsideState, Sy
             state.sigactions.push(SigAction::default());
             continue;
         }
-        remote.call(libc::SYS_rt_sigaction, [sig, 0, scratch, 8, 0, 0], &format!("rt_sigaction({sig})"))?;
+        remote.call(
+            libc::SYS_rt_sigaction,
+            [sig, 0, scratch, 8, 0, 0],
+            &format!("rt_sigaction({sig})"),
+        )?;
         let w = words(4)?;
-        state.sigactions.push(SigAction { handler: w[0], flags: w[1], restorer: w[2], mask: w[3] });
+        state.sigactions.push(SigAction {
+            handler: w[0],
+            flags: w[1],
+            restorer: w[2],
+            mask: w[3],
+        });
     }
 
     for (which, timer) in state.itimers.iter_mut().enumerate() {
-        remote.call(libc::SYS_getitimer, [which as u64, scratch, 0, 0, 0, 0], "getitimer")?;
+        remote.call(
+            libc::SYS_getitimer,
+            [which as u64, scratch, 0, 0, 0, 0],
+            "getitimer",
+        )?;
         let w = words(4)?;
-        *timer = ITimer { interval: (w[0], w[1]), value: (w[2], w[3]) };
+        *timer = ITimer {
+            interval: (w[0], w[1]),
+            value: (w[2], w[3]),
+        };
     }
 
-    remote.call(libc::SYS_sigaltstack, [0, scratch, 0, 0, 0, 0], "sigaltstack")?;
+    remote.call(
+        libc::SYS_sigaltstack,
+        [0, scratch, 0, 0, 0, 0],
+        "sigaltstack",
+    )?;
     let w = words(3)?;
     state.altstack = (w[0], w[1] as u32, w[2]);
 
-    remote.call(libc::SYS_prctl, [libc::PR_GET_TID_ADDRESS as u64, scratch, 0, 0, 0, 0], "prctl(PR_GET_TID_ADDRESS)")?;
+    remote.call(
+        libc::SYS_prctl,
+        [libc::PR_GET_TID_ADDRESS as u64, scratch, 0, 0, 0, 0],
+        "prctl(PR_GET_TID_ADDRESS)",
+    )?;
     state.clear_child_tid = words(1)?[0];
-    remote.call(libc::SYS_prctl, [libc::PR_GET_PDEATHSIG as u64, scratch, 0, 0, 0, 0], "prctl(PR_GET_PDEATHSIG)")?;
+    remote.call(
+        libc::SYS_prctl,
+        [libc::PR_GET_PDEATHSIG as u64, scratch, 0, 0, 0, 0],
+        "prctl(PR_GET_PDEATHSIG)",
+    )?;
     state.pdeathsig = words(1)?[0] as u32;
-    let prctl = |option: i32, what: &str| remote.call(libc::SYS_prctl, [option as u64, 0, 0, 0, 0, 0], what);
+    let prctl = |option: i32, what: &str| {
+        remote.call(libc::SYS_prctl, [option as u64, 0, 0, 0, 0, 0], what)
+    };
     state.securebits = prctl(libc::PR_GET_SECUREBITS, "prctl(PR_GET_SECUREBITS)")? as u32;
     state.dumpable = prctl(libc::PR_GET_DUMPABLE, "prctl(PR_GET_DUMPABLE)")? as u32;
     state.thp_disabled = prctl(libc::PR_GET_THP_DISABLE, "prctl(PR_GET_THP_DISABLE)")? != 0;
-    remote.call(libc::SYS_prctl, [libc::PR_GET_CHILD_SUBREAPER as u64, scratch, 0, 0, 0, 0], "prctl(PR_GET_CHILD_SUBREAPER)")?;
+    remote.call(
+        libc::SYS_prctl,
+        [libc::PR_GET_CHILD_SUBREAPER as u64, scratch, 0, 0, 0, 0],
+        "prctl(PR_GET_CHILD_SUBREAPER)",
+    )?;
     state.child_subreaper = words(1)?[0] as u32 != 0;
     state.brk = remote.call(libc::SYS_brk, [0; 6], "brk(0)")?;
     Ok(state)
@@ -122,7 +167,11 @@ fn find_syscall(pid: i32, vmas: &[Vma]) -> Result<u64, SysError> {
         .iter()
         .filter(executable)
         .filter(|v| matches!(&v.kind, VmaKind::Vdso(name) if name == "vdso"))
-        .chain(vmas.iter().filter(executable).filter(|v| matches!(v.kind, VmaKind::File { .. })));
+        .chain(
+            vmas.iter()
+                .filter(executable)
+                .filter(|v| matches!(v.kind, VmaKind::File { .. })),
+        );
     for vma in vdso_first {
         let mut code = vec![0u8; vma.len().min(4 << 20) as usize];
         if mem.read(vma.start, &mut code).is_ok() {
@@ -131,5 +180,8 @@ fn find_syscall(pid: i32, vmas: &[Vma]) -> Result<u64, SysError> {
             }
         }
     }
-    Err(SysError::from_errno(format!("pid {pid}: no syscall instruction in its executable mappings"), libc::ENOEXEC))
+    Err(SysError::from_errno(
+        format!("pid {pid}: no syscall instruction in its executable mappings"),
+        libc::ENOEXEC,
+    ))
 }

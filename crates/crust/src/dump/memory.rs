@@ -24,11 +24,18 @@ pub struct MemoryDump {
 }
 
 /// Describes every mapping, registering mapped files in `files`.
-pub fn describe_vmas(pid: i32, vmas: &[Vma], files: &mut FileTable) -> Result<Vec<VmaEntry>, DumpError> {
+pub fn describe_vmas(
+    pid: i32,
+    vmas: &[Vma],
+    files: &mut FileTable,
+) -> Result<Vec<VmaEntry>, DumpError> {
     let mut entries = Vec::new();
     for vma in vmas {
         if let Some(entry) = vma_entry(pid, vma, files)? {
-            debug!("pid {pid}: vma {:#x}-{:#x} prot {:#x} status {:#x}", vma.start, vma.end, entry.prot, entry.status);
+            debug!(
+                "pid {pid}: vma {:#x}-{:#x} prot {:#x} status {:#x}",
+                vma.start, vma.end, entry.prot, entry.status
+            );
             entries.push(entry);
         }
     }
@@ -37,8 +44,16 @@ pub fn describe_vmas(pid: i32, vmas: &[Vma], files: &mut FileTable) -> Result<Ve
 
 fn vma_entry(pid: i32, vma: &Vma, files: &mut FileTable) -> Result<Option<VmaEntry>, DumpError> {
     let unsupported = |what: String| DumpError::Unsupported { pid, what };
-    let share = if vma.shared { libc::MAP_SHARED } else { libc::MAP_PRIVATE } as u32;
-    let growsdown = if vma.growsdown { libc::MAP_GROWSDOWN as u32 } else { 0 };
+    let share = if vma.shared {
+        libc::MAP_SHARED
+    } else {
+        libc::MAP_PRIVATE
+    } as u32;
+    let growsdown = if vma.growsdown {
+        libc::MAP_GROWSDOWN as u32
+    } else {
+        0
+    };
     let mut entry = VmaEntry {
         start: vma.start,
         end: vma.end,
@@ -61,9 +76,17 @@ fn vma_entry(pid: i32, vma: &Vma, files: &mut FileTable) -> Result<Option<VmaEnt
                 _ => VMA_AREA_VVAR | CRUST_VMA_AREA_VVAR_VCLOCK,
             };
         }
-        VmaKind::Other(name) => return Err(unsupported(format!("the mapping [{name}] at {:#x}", vma.start))),
+        VmaKind::Other(name) => {
+            return Err(unsupported(format!(
+                "the mapping [{name}] at {:#x}",
+                vma.start
+            )))
+        }
         VmaKind::Anon { .. } if vma.shared => {
-            return Err(unsupported(format!("shared anonymous memory at {:#x}-{:#x}", vma.start, vma.end)))
+            return Err(unsupported(format!(
+                "shared anonymous memory at {:#x}-{:#x}",
+                vma.start, vma.end
+            )))
         }
         VmaKind::Anon { heap, stack } => {
             entry.flags |= libc::MAP_ANONYMOUS as u32;
@@ -77,12 +100,21 @@ fn vma_entry(pid: i32, vma: &Vma, files: &mut FileTable) -> Result<Option<VmaEnt
         }
         VmaKind::File { path, .. } => {
             let writable = vma.shared && vma.prot & libc::PROT_WRITE as u32 != 0;
-            let open_flags = if writable { libc::O_RDWR } else { libc::O_RDONLY } as u32;
+            let open_flags = if writable {
+                libc::O_RDWR
+            } else {
+                libc::O_RDONLY
+            } as u32;
             let link = format!("/proc/{pid}/map_files/{:x}-{:x}", vma.start, vma.end);
             entry.shmid = files
                 .add_mapped(path, &link, open_flags)
-                .map_err(|source| DumpError::Collect { pid, source })? as u64;
-            entry.status |= if vma.shared { VMA_FILE_SHARED } else { VMA_FILE_PRIVATE };
+                .map_err(|source| DumpError::Collect { pid, source })?
+                as u64;
+            entry.status |= if vma.shared {
+                VMA_FILE_SHARED
+            } else {
+                VMA_FILE_PRIVATE
+            };
             entry.fdflags = Some(open_flags);
         }
     }
@@ -97,7 +129,12 @@ fn holds_private_pages(entry: &VmaEntry) -> bool {
 
 /// Writes the touched private pages of `pid` to pages-`pages_id`.img and their index
 /// to pagemap-`pid`.img.
-pub fn dump_pages(pid: i32, dir: &ImageDir, pages_id: u32, vmas: &[VmaEntry]) -> Result<MemoryDump, DumpError> {
+pub fn dump_pages(
+    pid: i32,
+    dir: &ImageDir,
+    pages_id: u32,
+    vmas: &[VmaEntry],
+) -> Result<MemoryDump, DumpError> {
     let mem_err = |source| DumpError::Memory { pid, source };
     let pagemap = Pagemap::open(pid).map_err(mem_err)?;
     let procmem = ProcMem::open(pid, false).map_err(mem_err)?;
@@ -143,7 +180,11 @@ pub fn dump_pages(pid: i32, dir: &ImageDir, pages_id: u32, vmas: &[VmaEntry]) ->
             stats.pages_written += count;
         }
     }
-    pages.flush().map_err(|source| DumpError::Pages { pid, path: pages_path, source })?;
+    pages.flush().map_err(|source| DumpError::Pages {
+        pid,
+        path: pages_path,
+        source,
+    })?;
     index.finish()?;
     Ok(stats)
 }

@@ -42,7 +42,9 @@ pub fn run(opts: &Options) -> Result<(), DumpError> {
         return Err(DumpError::NoProcess { pid });
     }
     if let Some(mode) = &opts.pre_dump_mode {
-        log::debug!("--pre-dump-mode {mode} accepted: crust has no pre-dump, so it changes nothing");
+        log::debug!(
+            "--pre-dump-mode {mode} accepted: crust has no pre-dump, so it changes nothing"
+        );
     }
     let dir = ImageDir::create(&opts.images_dir)?;
     let before: Vec<_> = list_dir(&dir);
@@ -67,7 +69,12 @@ pub fn run(opts: &Options) -> Result<(), DumpError> {
     } else if opts.leave_stopped {
         // criu leaves the tree stopped by SIGSTOP, so that a later SIGCONT resumes it.
         for task in tree.tasks {
-            crust_kernel::task::kill(task.pid, libc::SIGSTOP).map_err(|source| DumpError::Kill { pid: task.pid, source })?;
+            crust_kernel::task::kill(task.pid, libc::SIGSTOP).map_err(|source| {
+                DumpError::Kill {
+                    pid: task.pid,
+                    source,
+                }
+            })?;
             task.release();
         }
         info!("tree of pid {pid} dumped and left stopped");
@@ -93,9 +100,16 @@ fn write_images(
     freezing_time: Duration,
     timer: &mut Timer,
 ) -> Result<DumpStatsEntry, DumpError> {
-    let bounds = tree.tasks.iter().map(task::check_task).collect::<Result<Vec<_>, _>>()?;
+    let bounds = tree
+        .tasks
+        .iter()
+        .map(task::check_task)
+        .collect::<Result<Vec<_>, _>>()?;
     let mut files = FileTable::default();
-    let mut stats = DumpStatsEntry { freezing_time: freezing_time.as_micros() as u32, ..DumpStatsEntry::default() };
+    let mut stats = DumpStatsEntry {
+        freezing_time: freezing_time.as_micros() as u32,
+        ..DumpStatsEntry::default()
+    };
     let mut pstree = Vec::new();
     let mut root_ids = None;
     for (index, (frozen, bounds)) in tree.tasks.iter().zip(&bounds).enumerate() {
@@ -110,7 +124,12 @@ fn write_images(
     }
     for zombie in &tree.zombies {
         write_zombie(dir, zombie)?;
-        pstree.push(pstree_entry(zombie.pid, zombie.ppid, zombie.pgid, zombie.sid));
+        pstree.push(pstree_entry(
+            zombie.pid,
+            zombie.ppid,
+            zombie.pgid,
+            zombie.sid,
+        ));
     }
 
     let mut pstree_img = dir.writer(ImageKind::Pstree)?;
@@ -138,12 +157,25 @@ fn write_images(
     )?;
     stats.frozen_time = timer.lap().as_micros() as u32;
     stats.memwrite_time = stats.memdump_time;
-    write_one(dir, ImageKind::StatsDump, &StatsEntry { dump: Some(stats.clone()), restore: None })?;
+    write_one(
+        dir,
+        ImageKind::StatsDump,
+        &StatsEntry {
+            dump: Some(stats.clone()),
+            restore: None,
+        },
+    )?;
     Ok(stats)
 }
 
 fn pstree_entry(pid: i32, ppid: i32, pgid: i32, sid: i32) -> PstreeEntry {
-    PstreeEntry { pid: pid as u32, ppid: ppid as u32, pgid: pgid as u32, sid: sid as u32, threads: vec![pid as u32] }
+    PstreeEntry {
+        pid: pid as u32,
+        ppid: ppid as u32,
+        pgid: pgid as u32,
+        sid: sid as u32,
+        threads: vec![pid as u32],
+    }
 }
 
 /// A zombie has nothing but its exit status: restore makes a task that exits

@@ -21,15 +21,24 @@ pub fn check_task(frozen: &Frozen) -> Result<MmBounds, DumpError> {
     let collect = |source| DumpError::Collect { pid, source };
     let threads = proc::threads(pid).map_err(collect)?;
     if threads.len() > 1 {
-        return Err(DumpError::Unsupported { pid, what: format!("a process with {} threads", threads.len()) });
+        return Err(DumpError::Unsupported {
+            pid,
+            what: format!("a process with {} threads", threads.len()),
+        });
     }
     let creds = proc::credentials(pid).map_err(collect)?;
     if creds.seccomp_mode != 0 {
-        return Err(DumpError::Unsupported { pid, what: "a seccomp filter".into() });
+        return Err(DumpError::Unsupported {
+            pid,
+            what: "a seccomp filter".into(),
+        });
     }
     let timers = std::fs::read_to_string(format!("/proc/{pid}/timers")).unwrap_or_default();
     if !timers.trim().is_empty() {
-        return Err(DumpError::Unsupported { pid, what: "POSIX timers".into() });
+        return Err(DumpError::Unsupported {
+            pid,
+            what: "POSIX timers".into(),
+        });
     }
     proc::mm_bounds(pid).map_err(collect)
 }
@@ -87,9 +96,15 @@ pub fn dump_task(
 
     let dir_id = |files: &mut FileTable, what: &str| -> Result<u32, DumpError> {
         let link = format!("/proc/{pid}/{what}");
-        let target = std::fs::read_link(&link)
-            .map_err(|e| collect(crust_kernel::SysError::from_io(format!("readlink {link}"), e)))?;
-        files.add_mapped(&target, &link, (libc::O_RDONLY | libc::O_DIRECTORY) as u32).map_err(collect)
+        let target = std::fs::read_link(&link).map_err(|e| {
+            collect(crust_kernel::SysError::from_io(
+                format!("readlink {link}"),
+                e,
+            ))
+        })?;
+        files
+            .add_mapped(&target, &link, (libc::O_RDONLY | libc::O_DIRECTORY) as u32)
+            .map_err(collect)
     };
     let fs = FsEntry {
         cwd_id: dir_id(files, "cwd")?,
@@ -99,15 +114,24 @@ pub fn dump_task(
     write_one(dir, ImageKind::Fs(pid as u32), &fs)?;
 
     let exe_link = format!("/proc/{pid}/exe");
-    let exe = std::fs::read_link(&exe_link)
-        .map_err(|e| collect(crust_kernel::SysError::from_io(format!("readlink {exe_link}"), e)))?;
-    let exe_file_id = files.add_mapped(Path::new(&exe), &exe_link, libc::O_RDONLY as u32).map_err(collect)?;
+    let exe = std::fs::read_link(&exe_link).map_err(|e| {
+        collect(crust_kernel::SysError::from_io(
+            format!("readlink {exe_link}"),
+            e,
+        ))
+    })?;
+    let exe_file_id = files
+        .add_mapped(Path::new(&exe), &exe_link, libc::O_RDONLY as u32)
+        .map_err(collect)?;
     let vma_entries = describe_vmas(pid, &vmas, files)?;
 
     let started = Instant::now();
     let memory = dump_pages(pid, dir, index, &vma_entries)?;
     let memdump_time = started.elapsed();
-    debug!("pid {pid}: {} of {} pages written", memory.pages_written, memory.pages_scanned);
+    debug!(
+        "pid {pid}: {} of {} pages written",
+        memory.pages_written, memory.pages_scanned
+    );
 
     let b = bounds;
     let mm = MmEntry {
@@ -132,10 +156,18 @@ pub fn dump_task(
     write_one(dir, ImageKind::Mm(pid as u32), &mm)?;
     write_one(dir, ImageKind::Core(pid as u32), &core_entry(&facts))?;
     write_one(dir, ImageKind::Ids(pid as u32), &ids)?;
-    Ok(Dumped { ids, memory, memdump_time })
+    Ok(Dumped {
+        ids,
+        memory,
+        memdump_time,
+    })
 }
 
-pub fn write_one<M: prost::Message>(dir: &ImageDir, kind: ImageKind, msg: &M) -> Result<(), DumpError> {
+pub fn write_one<M: prost::Message>(
+    dir: &ImageDir,
+    kind: ImageKind,
+    msg: &M,
+) -> Result<(), DumpError> {
     let mut writer = dir.writer(kind)?;
     writer.write(msg)?;
     writer.finish()?;
@@ -145,6 +177,10 @@ pub fn write_one<M: prost::Message>(dir: &ImageDir, kind: ImageKind, msg: &M) ->
 /// The auxiliary vector as the kernel gave it to the program: pairs of words.
 fn read_auxv(pid: i32) -> Result<Vec<u64>, crust_kernel::SysError> {
     let path = format!("/proc/{pid}/auxv");
-    let raw = std::fs::read(&path).map_err(|e| crust_kernel::SysError::from_io(format!("read {path}"), e))?;
-    Ok(raw.chunks_exact(8).map(|c| u64::from_ne_bytes(c.try_into().expect("8 bytes"))).collect())
+    let raw = std::fs::read(&path)
+        .map_err(|e| crust_kernel::SysError::from_io(format!("read {path}"), e))?;
+    Ok(raw
+        .chunks_exact(8)
+        .map(|c| u64::from_ne_bytes(c.try_into().expect("8 bytes")))
+        .collect())
 }

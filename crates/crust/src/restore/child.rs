@@ -3,9 +3,9 @@
 //! page crust will drive it from, and stops for crust to rebuild its memory.
 
 use super::plan::{Plan, TaskPlan};
-use crust_kernel::spawn::{fork_with_pid, Forked};
 use crust_images::pb::FdTypes;
 use crust_kernel::own;
+use crust_kernel::spawn::{fork_with_pid, Forked};
 use crust_kernel::SysError;
 use std::path::Path;
 
@@ -47,28 +47,51 @@ fn exit_like(status: u32) -> ! {
     own::exit_now(libc::WEXITSTATUS(status));
 }
 
-fn prepare(plan: &Plan, pid: u32, stub: u64, report_fd: i32, shell_job: bool) -> Result<i32, String> {
-    let task = plan.tasks.iter().find(|t| t.pid == pid).ok_or_else(|| format!("pid {pid} is not in the plan"))?;
+fn prepare(
+    plan: &Plan,
+    pid: u32,
+    stub: u64,
+    report_fd: i32,
+    shell_job: bool,
+) -> Result<i32, String> {
+    let task = plan
+        .tasks
+        .iter()
+        .find(|t| t.pid == pid)
+        .ok_or_else(|| format!("pid {pid} is not in the plan"))?;
     let text = |e: SysError| e.to_string();
     own::block_all_signals().map_err(text)?;
     // If the parent dies while crust drives the tree, the half-built task dies too.
     own::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as u64).map_err(text)?;
 
     join_session(task, shell_job || pid != plan.tasks[0].pid).map_err(text)?;
-    for child in plan.tasks.iter().map(|t| &t.pstree).chain(plan.zombies.iter().map(|z| &z.pstree)) {
+    for child in plan
+        .tasks
+        .iter()
+        .map(|t| &t.pstree)
+        .chain(plan.zombies.iter().map(|z| &z.pstree))
+    {
         if child.ppid == pid && child.pid != pid {
-            match fork_with_pid(child.pid as i32).map_err(|e| format!("creating child {}: {e}", child.pid))? {
+            match fork_with_pid(child.pid as i32)
+                .map_err(|e| format!("creating child {}: {e}", child.pid))?
+            {
                 Forked::Child => become_task(plan, child.pid, stub, report_fd, shell_job),
                 Forked::Parent(_) => {}
             }
         }
     }
     let report_fd = restore_fds(plan, task, report_fd, shell_job)?;
-    let root = &plan.reg_file(task.fs.root_id).map_err(|e| e.to_string())?.name;
+    let root = &plan
+        .reg_file(task.fs.root_id)
+        .map_err(|e| e.to_string())?
+        .name;
     if root != "/" {
         own::chroot(Path::new(root)).map_err(text)?;
     }
-    let cwd = &plan.reg_file(task.fs.cwd_id).map_err(|e| e.to_string())?.name;
+    let cwd = &plan
+        .reg_file(task.fs.cwd_id)
+        .map_err(|e| e.to_string())?
+        .name;
     own::chdir(Path::new(cwd)).map_err(text)?;
     own::set_umask(task.fs.umask.unwrap_or(0o022));
 
@@ -124,7 +147,12 @@ fn set_limit(resource: u32, cur: u64, max: u64) -> Result<(), String> {
 
 /// Opens every file of the dumped fd table and puts each at its number. Returns the
 /// report fd, moved out of the way of the restored numbers.
-fn restore_fds(plan: &Plan, task: &TaskPlan, report_fd: i32, shell_job: bool) -> Result<i32, String> {
+fn restore_fds(
+    plan: &Plan,
+    task: &TaskPlan,
+    report_fd: i32,
+    shell_job: bool,
+) -> Result<i32, String> {
     let fds = &task.fds;
     let above = fds.iter().map(|f| f.fd as i32).max().unwrap_or(2) + 1;
     let text = |e: SysError| e.to_string();
@@ -137,11 +165,17 @@ fn restore_fds(plan: &Plan, task: &TaskPlan, report_fd: i32, shell_job: bool) ->
         let file = &plan.files[&fd.id];
         let src = if file.r#type == FdTypes::Tty as i32 {
             if !shell_job {
-                return Err(format!("fd {} is a terminal: restore with --shell-job", fd.fd));
+                return Err(format!(
+                    "fd {} is a terminal: restore with --shell-job",
+                    fd.fd
+                ));
             }
             terminal_fd().map_err(text)?
         } else {
-            let reg = file.reg.as_ref().ok_or_else(|| format!("file id {} has no regular file entry", fd.id))?;
+            let reg = file
+                .reg
+                .as_ref()
+                .ok_or_else(|| format!("file id {} has no regular file entry", fd.id))?;
             let flags = reg.flags as i32 & !(libc::O_CREAT | libc::O_TRUNC | libc::O_EXCL);
             let raw = own::open(Path::new(&reg.name), flags).map_err(text)?;
             if reg.pos != 0 {
@@ -149,7 +183,11 @@ fn restore_fds(plan: &Plan, task: &TaskPlan, report_fd: i32, shell_job: bool) ->
             }
             raw
         };
-        opened.push((own::dup_above(src, above).map_err(text)?, fd.fd as i32, fd.flags & libc::FD_CLOEXEC as u32 != 0));
+        opened.push((
+            own::dup_above(src, above).map_err(text)?,
+            fd.fd as i32,
+            fd.flags & libc::FD_CLOEXEC as u32 != 0,
+        ));
         own::close(src);
     }
     let keep: Vec<i32> = opened.iter().map(|o| o.0).chain([report_fd]).collect();

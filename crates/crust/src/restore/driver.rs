@@ -18,7 +18,12 @@ pub struct Driver {
 impl Driver {
     pub fn new(pid: i32, stub: u64) -> Result<Driver, SysError> {
         let base = ptrace::get_regs(pid)?;
-        Ok(Driver { pid, stub, remote: RemoteSyscalls::new(pid, stub, base), mem: ProcMem::open(pid, true)? })
+        Ok(Driver {
+            pid,
+            stub,
+            remote: RemoteSyscalls::new(pid, stub, base),
+            mem: ProcMem::open(pid, true)?,
+        })
     }
 
     /// One system call; a failure names `what`.
@@ -35,7 +40,11 @@ impl Driver {
     pub fn put(&self, bytes: &[u8]) -> Result<u64, SysError> {
         if bytes.len() as u64 > PAGE_SIZE - DATA_OFFSET {
             return Err(SysError::from_errno(
-                format!("{} bytes of arguments do not fit in the stub page of pid {}", bytes.len(), self.pid),
+                format!(
+                    "{} bytes of arguments do not fit in the stub page of pid {}",
+                    bytes.len(),
+                    self.pid
+                ),
                 libc::E2BIG,
             ));
         }

@@ -14,7 +14,10 @@ pub enum RestoreError {
     #[error("file {path} changed since the dump: {what}")]
     FileChanged { path: String, what: String },
     #[error("file {path} needed by the restore: {source}")]
-    FileMissing { path: String, source: std::io::Error },
+    FileMissing {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("pid {pid} is in use by another process; it must be free to restore the dumped process with its pid")]
     PidInUse { pid: u32 },
     #[error("creating pid {pid}: {source}")]
@@ -26,7 +29,10 @@ pub enum RestoreError {
     #[error("restoring the state of pid {pid}: {source}")]
     State { pid: u32, source: SysError },
     #[error("writing the pidfile {path}: {source}")]
-    Pidfile { path: String, source: std::io::Error },
+    Pidfile {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("waiting for pid {pid}: {source}")]
     Wait { pid: u32, source: SysError },
 }

@@ -49,7 +49,10 @@ mod tests {
         let busy = [(0x7fff_0000_0000, USER_TOP), (0x5000_0000, 0x5100_0000)];
         let got = free_range(&busy, PAGE_SIZE).unwrap();
         for (s, e) in busy {
-            assert!(got + PAGE_SIZE <= s || got >= e, "{got:#x} overlaps {s:#x}-{e:#x}");
+            assert!(
+                got + PAGE_SIZE <= s || got >= e,
+                "{got:#x} overlaps {s:#x}-{e:#x}"
+            );
         }
     }
 

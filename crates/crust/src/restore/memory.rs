@@ -41,7 +41,14 @@ fn unregister_rseq(d: &Driver) -> Result<(), SysError> {
     if conf.rseq_abi_pointer != 0 {
         d.call(
             libc::SYS_rseq,
-            [conf.rseq_abi_pointer, conf.rseq_abi_size as u64, RSEQ_FLAG_UNREGISTER, conf.signature as u64, 0, 0],
+            [
+                conf.rseq_abi_pointer,
+                conf.rseq_abi_size as u64,
+                RSEQ_FLAG_UNREGISTER,
+                conf.signature as u64,
+                0,
+                0,
+            ],
             "rseq unregister",
         )?;
     }
@@ -59,7 +66,11 @@ fn clear_address_space(d: &Driver) -> Result<Vec<(u64, u64)>, SysError> {
     let mut keep = vdso.clone();
     keep.push((d.stub, d.stub + PAGE_SIZE));
     for (start, end) in complement(&keep) {
-        d.call(libc::SYS_munmap, [start, end - start, 0, 0, 0, 0], &format!("munmap {start:#x}-{end:#x}"))?;
+        d.call(
+            libc::SYS_munmap,
+            [start, end - start, 0, 0, 0, 0],
+            &format!("munmap {start:#x}-{end:#x}"),
+        )?;
     }
     Ok(vdso)
 }
@@ -85,27 +96,48 @@ fn place_vdso(d: &Driver, current: &[(u64, u64)], vmas: &[VmaEntry]) -> Result<(
     }
     // Moving straight to targets that overlap the current areas could clobber one of
     // them, so in that case everything goes through a free range first.
-    let overlaps = wanted.iter().any(|&(ws, we)| current.iter().any(|&(cs, ce)| ws < ce && cs < we));
+    let overlaps = wanted
+        .iter()
+        .any(|&(ws, we)| current.iter().any(|&(cs, ce)| ws < ce && cs < we));
     let mut from = current.to_vec();
     if overlaps {
         let total = current.last().map_or(0, |l| l.1) - current.first().map_or(0, |f| f.0);
         let mut busy: Vec<(u64, u64)> = vmas.iter().map(|v| (v.start, v.end)).collect();
         busy.extend_from_slice(current);
         busy.push((d.stub, d.stub + PAGE_SIZE));
-        let temp = free_range(&busy, total)
-            .ok_or_else(|| SysError::from_errno("no free range to move the vDSO through".to_string(), libc::ENOMEM))?;
+        let temp = free_range(&busy, total).ok_or_else(|| {
+            SysError::from_errno(
+                "no free range to move the vDSO through".to_string(),
+                libc::ENOMEM,
+            )
+        })?;
         let base = current[0].0;
-        from = move_areas(d, current, &current.iter().map(|&(s, e)| (temp + s - base, temp + e - base)).collect::<Vec<_>>())?;
+        from = move_areas(
+            d,
+            current,
+            &current
+                .iter()
+                .map(|&(s, e)| (temp + s - base, temp + e - base))
+                .collect::<Vec<_>>(),
+        )?;
     }
     move_areas(d, &from, &wanted)?;
     Ok(())
 }
 
-fn move_areas(d: &Driver, from: &[(u64, u64)], to: &[(u64, u64)]) -> Result<Vec<(u64, u64)>, SysError> {
+fn move_areas(
+    d: &Driver,
+    from: &[(u64, u64)],
+    to: &[(u64, u64)],
+) -> Result<Vec<(u64, u64)>, SysError> {
     for (&(fs, fe), &(ts, _)) in from.iter().zip(to) {
         if fs != ts {
             let flags = (libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED) as u64;
-            d.call(libc::SYS_mremap, [fs, fe - fs, fe - fs, flags, ts, 0], &format!("mremap of the vDSO area {fs:#x} to {ts:#x}"))?;
+            d.call(
+                libc::SYS_mremap,
+                [fs, fe - fs, fe - fs, flags, ts, 0],
+                &format!("mremap of the vDSO area {fs:#x} to {ts:#x}"),
+            )?;
         }
     }
     Ok(to.to_vec())
@@ -114,22 +146,36 @@ fn move_areas(d: &Driver, from: &[(u64, u64)], to: &[(u64, u64)]) -> Result<Vec<
 /// Creates every dumped mapping with its backing. Mappings that get pages from the
 /// image are made writable for the fill; returns those, to be given back their
 /// dumped protection afterwards.
-fn map_areas<'t>(d: &Driver, plan: &Plan, task: &'t TaskPlan) -> Result<Vec<&'t VmaEntry>, RestoreError> {
+fn map_areas<'t>(
+    d: &Driver,
+    plan: &Plan,
+    task: &'t TaskPlan,
+) -> Result<Vec<&'t VmaEntry>, RestoreError> {
     let pid = d.pid as u32;
     let mem_err = |source| RestoreError::Memory { pid, source };
     let mut open_files: HashMap<u64, u64> = HashMap::new();
     let mut filled = Vec::new();
-    for vma in task.mm.vmas.iter().filter(|v| v.status & (VMA_AREA_VDSO | VMA_AREA_VVAR) == 0) {
+    for vma in task
+        .mm
+        .vmas
+        .iter()
+        .filter(|v| v.status & (VMA_AREA_VDSO | VMA_AREA_VVAR) == 0)
+    {
         let len = vma.end - vma.start;
         let (fd, flags) = if vma.status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED) != 0 {
             let fd = match open_files.get(&vma.shmid) {
                 Some(fd) => *fd,
                 None => {
                     let reg = plan.reg_file(vma.shmid as u32)?;
-                    let flags = vma.fdflags.unwrap_or(libc::O_RDONLY as u32) as u64 | libc::O_CLOEXEC as u64;
+                    let flags = vma.fdflags.unwrap_or(libc::O_RDONLY as u32) as u64
+                        | libc::O_CLOEXEC as u64;
                     let path = d.put_path(&reg.name).map_err(mem_err)?;
                     let fd = d
-                        .call(libc::SYS_openat, [libc::AT_FDCWD as u64, path, flags, 0, 0, 0], &format!("open {} to map it", reg.name))
+                        .call(
+                            libc::SYS_openat,
+                            [libc::AT_FDCWD as u64, path, flags, 0, 0, 0],
+                            &format!("open {} to map it", reg.name),
+                        )
                         .map_err(mem_err)?;
                     open_files.insert(vma.shmid, fd);
                     fd
@@ -145,28 +191,51 @@ fn map_areas<'t>(d: &Driver, plan: &Plan, task: &'t TaskPlan) -> Result<Vec<&'t 
             prot |= libc::PROT_WRITE as u64;
             filled.push(vma);
         }
-        debug!("pid {pid}: map {:#x}-{:#x} prot {:#x} flags {:#x}", vma.start, vma.end, vma.prot, flags);
+        debug!(
+            "pid {pid}: map {:#x}-{:#x} prot {:#x} flags {:#x}",
+            vma.start, vma.end, vma.prot, flags
+        );
         d.call(
             libc::SYS_mmap,
-            [vma.start, len, prot, flags | libc::MAP_FIXED as u64, fd, pgoff],
+            [
+                vma.start,
+                len,
+                prot,
+                flags | libc::MAP_FIXED as u64,
+                fd,
+                pgoff,
+            ],
             &format!("mmap of {:#x}-{:#x}", vma.start, vma.end),
         )
         .map_err(mem_err)?;
     }
     for fd in open_files.into_values() {
-        d.call(libc::SYS_close, [fd, 0, 0, 0, 0, 0], "close").map_err(mem_err)?;
+        d.call(libc::SYS_close, [fd, 0, 0, 0, 0, 0], "close")
+            .map_err(mem_err)?;
     }
     Ok(filled)
 }
 
 fn has_pages(task: &TaskPlan, vma: &VmaEntry) -> bool {
-    task.pagemap.iter().any(|p| p.vaddr < vma.end && vma.start < p.vaddr + p.nr_pages as u64 * PAGE_SIZE)
+    task.pagemap
+        .iter()
+        .any(|p| p.vaddr < vma.end && vma.start < p.vaddr + p.nr_pages as u64 * PAGE_SIZE)
 }
 
 fn protect_filled(d: &Driver, task: &TaskPlan, filled: &[&VmaEntry]) -> Result<(), RestoreError> {
-    for vma in filled.iter().filter(|v| v.prot & libc::PROT_WRITE as u32 == 0) {
-        d.call(libc::SYS_mprotect, [vma.start, vma.end - vma.start, vma.prot as u64, 0, 0, 0], &format!("mprotect of {:#x}-{:#x}", vma.start, vma.end))
-            .map_err(|source| RestoreError::Memory { pid: task.pid, source })?;
+    for vma in filled
+        .iter()
+        .filter(|v| v.prot & libc::PROT_WRITE as u32 == 0)
+    {
+        d.call(
+            libc::SYS_mprotect,
+            [vma.start, vma.end - vma.start, vma.prot as u64, 0, 0, 0],
+            &format!("mprotect of {:#x}-{:#x}", vma.start, vma.end),
+        )
+        .map_err(|source| RestoreError::Memory {
+            pid: task.pid,
+            source,
+        })?;
     }
     Ok(())
 }
@@ -177,11 +246,25 @@ fn fill_pages(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<u64, RestoreEr
     let pid = d.pid as u32;
     let mem_err = |source| RestoreError::Memory { pid, source };
     let path = plan.dir.pages_path(task.pages_id);
-    let path = std::fs::canonicalize(&path).map_err(|source| RestoreError::FileMissing { path: path.display().to_string(), source })?;
+    let path = std::fs::canonicalize(&path).map_err(|source| RestoreError::FileMissing {
+        path: path.display().to_string(),
+        source,
+    })?;
     let name = path.display().to_string();
     let at = d.put_path(&name).map_err(mem_err)?;
     let fd = d
-        .call(libc::SYS_openat, [libc::AT_FDCWD as u64, at, (libc::O_RDONLY | libc::O_CLOEXEC) as u64, 0, 0, 0], &format!("open {name}"))
+        .call(
+            libc::SYS_openat,
+            [
+                libc::AT_FDCWD as u64,
+                at,
+                (libc::O_RDONLY | libc::O_CLOEXEC) as u64,
+                0,
+                0,
+                0,
+            ],
+            &format!("open {name}"),
+        )
         .map_err(mem_err)?;
     let filled = read_runs(d, fd, &task.pagemap, &name);
     let closed = d.call(libc::SYS_close, [fd, 0, 0, 0, 0, 0], "close");
@@ -197,13 +280,29 @@ fn read_runs(d: &Driver, fd: u64, pagemap: &[PagemapEntry], name: &str) -> Resul
         let bytes = entry.nr_pages as u64 * PAGE_SIZE;
         // Allocating the run's pages in one call is much cheaper than taking a
         // page fault for each during the read (the difference is large in VMs).
-        d.call(libc::SYS_madvise, [entry.vaddr, bytes, MADV_POPULATE_WRITE, 0, 0, 0], "madvise(MADV_POPULATE_WRITE)")?;
+        d.call(
+            libc::SYS_madvise,
+            [entry.vaddr, bytes, MADV_POPULATE_WRITE, 0, 0, 0],
+            "madvise(MADV_POPULATE_WRITE)",
+        )?;
         let mut done = 0u64;
         while done < bytes {
-            let what = format!("pread of {} bytes of {name} at offset {} into {:#x}", bytes - done, offset + done, entry.vaddr + done);
-            let got = d.call(libc::SYS_pread64, [fd, entry.vaddr + done, bytes - done, offset + done, 0, 0], &what)?;
+            let what = format!(
+                "pread of {} bytes of {name} at offset {} into {:#x}",
+                bytes - done,
+                offset + done,
+                entry.vaddr + done
+            );
+            let got = d.call(
+                libc::SYS_pread64,
+                [fd, entry.vaddr + done, bytes - done, offset + done, 0, 0],
+                &what,
+            )?;
             if got == 0 {
-                return Err(SysError::from_errno(format!("{what}: the pages image ends early"), libc::EIO));
+                return Err(SysError::from_errno(
+                    format!("{what}: the pages image ends early"),
+                    libc::EIO,
+                ));
             }
             done += got;
         }
@@ -222,7 +321,18 @@ fn set_mm_fields(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), Restore
     let exe = plan.reg_file(mm.exe_file_id)?;
     let path = d.put_path(&exe.name).map_err(mem_err)?;
     let exe_fd = d
-        .call(libc::SYS_openat, [libc::AT_FDCWD as u64, path, (libc::O_RDONLY | libc::O_CLOEXEC) as u64, 0, 0, 0], &format!("open the executable {}", exe.name))
+        .call(
+            libc::SYS_openat,
+            [
+                libc::AT_FDCWD as u64,
+                path,
+                (libc::O_RDONLY | libc::O_CLOEXEC) as u64,
+                0,
+                0,
+                0,
+            ],
+            &format!("open the executable {}", exe.name),
+        )
         .map_err(mem_err)?;
 
     // struct prctl_mm_map, then the auxv words it points to, in the data area.
@@ -248,8 +358,13 @@ fn set_mm_fields(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), Restore
     bytes.extend_from_slice(&auxv_bytes);
     let addr = d.put(&bytes).map_err(mem_err)?;
 
-    let result = d.call(libc::SYS_prctl, [PR_SET_MM, PR_SET_MM_MAP, addr, header_len as u64, 0, 0], "prctl(PR_SET_MM_MAP)");
-    d.call(libc::SYS_close, [exe_fd, 0, 0, 0, 0, 0], "close").map_err(mem_err)?;
+    let result = d.call(
+        libc::SYS_prctl,
+        [PR_SET_MM, PR_SET_MM_MAP, addr, header_len as u64, 0, 0],
+        "prctl(PR_SET_MM_MAP)",
+    );
+    d.call(libc::SYS_close, [exe_fd, 0, 0, 0, 0, 0], "close")
+        .map_err(mem_err)?;
     result.map_err(mem_err)?;
     Ok(())
 }

@@ -44,7 +44,12 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
     let dir = ImageDir::open(&opts.images_dir)?;
     let plan = plan::load(dir)?;
     let root = plan.tasks[0].pid;
-    for pid in plan.tasks.iter().map(|t| t.pid).chain(plan.zombies.iter().map(|z| z.pstree.pid)) {
+    for pid in plan
+        .tasks
+        .iter()
+        .map(|t| t.pid)
+        .chain(plan.zombies.iter().map(|z| z.pstree.pid))
+    {
         if task::exists(pid as i32) {
             return Err(RestoreError::PidInUse { pid });
         }
@@ -52,9 +57,14 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
     let stub = choose_stub(&plan)?;
     let mut timer = Timer::start();
 
-    info!("restoring the tree of pid {root} from {}", plan.dir.path().display());
-    let (report_read, report_write) = own::pipe().map_err(|source| RestoreError::Fork { pid: root, source })?;
-    let forked = fork_with_pid(root as i32).map_err(|source| RestoreError::Fork { pid: root, source });
+    info!(
+        "restoring the tree of pid {root} from {}",
+        plan.dir.path().display()
+    );
+    let (report_read, report_write) =
+        own::pipe().map_err(|source| RestoreError::Fork { pid: root, source })?;
+    let forked =
+        fork_with_pid(root as i32).map_err(|source| RestoreError::Fork { pid: root, source });
     let forked = match forked {
         Ok(f) => f,
         Err(e) => {
@@ -68,7 +78,11 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
         child::become_task(&plan, root, stub, report_write, opts.shell_job);
     }
     own::close(report_write);
-    let mut tree = Tree { root: root as i32, seized: Vec::new(), armed: true };
+    let mut tree = Tree {
+        root: root as i32,
+        seized: Vec::new(),
+        armed: true,
+    };
     let reports = collect_reports(&plan, report_read, Duration::from_secs(opts.timeout_secs));
     own::close(report_read);
     let reports = reports?;
@@ -80,7 +94,8 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
         let pid = task.pid;
         seize(pid, Duration::from_secs(opts.timeout_secs))?;
         tree.seized.push(pid as i32);
-        let driver = Driver::new(pid as i32, stub).map_err(|source| RestoreError::State { pid, source })?;
+        let driver =
+            Driver::new(pid as i32, stub).map_err(|source| RestoreError::State { pid, source })?;
         pages += memory::rebuild(&driver, &plan, task)?;
         state::restore_state(&driver, task)?;
         drivers.push(driver);
@@ -90,11 +105,17 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
     }
     // Every task is ready: only now do they run, all of them or none.
     for task in &plan.tasks {
-        ptrace::detach(task.pid as i32, 0).map_err(|source| RestoreError::State { pid: task.pid, source })?;
+        ptrace::detach(task.pid as i32, 0).map_err(|source| RestoreError::State {
+            pid: task.pid,
+            source,
+        })?;
     }
     tree.disarm();
     let restore_time = timer.lap();
-    info!("tree of pid {root} restored: {pages} pages in {:.3} s", timer.total().as_secs_f64());
+    info!(
+        "tree of pid {root} restored: {pages} pages in {:.3} s",
+        timer.total().as_secs_f64()
+    );
 
     let stats = StatsEntry {
         dump: None,
@@ -120,7 +141,11 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
 
 /// Reads the tasks' reports until every live task said it is ready. Returns, for
 /// each pid, the fd number its copy of the report pipe has, to be closed later.
-fn collect_reports(plan: &plan::Plan, fd: i32, timeout: Duration) -> Result<HashMap<u32, i32>, RestoreError> {
+fn collect_reports(
+    plan: &plan::Plan,
+    fd: i32,
+    timeout: Duration,
+) -> Result<HashMap<u32, i32>, RestoreError> {
     let root = plan.tasks[0].pid;
     let fail = |message: String| RestoreError::Prepare { pid: root, message };
     own::set_nonblocking(fd).map_err(|e| fail(e.to_string()))?;
@@ -129,22 +154,38 @@ fn collect_reports(plan: &plan::Plan, fd: i32, timeout: Duration) -> Result<Hash
     let mut ready = HashMap::new();
     while ready.len() < plan.tasks.len() {
         match own::read_available(fd).map_err(|e| fail(e.to_string()))? {
-            Some(bytes) if bytes.is_empty() => return Err(fail("the new tasks exited before they were ready".into())),
+            Some(bytes) if bytes.is_empty() => {
+                return Err(fail("the new tasks exited before they were ready".into()))
+            }
             Some(bytes) => text.push_str(&String::from_utf8_lossy(&bytes)),
             None if Instant::now() > deadline => {
-                return Err(fail(format!("the new tasks were not ready within {} s", timeout.as_secs())))
+                return Err(fail(format!(
+                    "the new tasks were not ready within {} s",
+                    timeout.as_secs()
+                )))
             }
             None => std::thread::sleep(Duration::from_micros(200)),
         }
         while let Some(end) = text.find('\n') {
             let line: String = text.drain(..=end).collect();
             let mut words = line.trim_end().splitn(3, ' ');
-            match (words.next(), words.next().and_then(|p| p.parse::<u32>().ok()), words.next()) {
+            match (
+                words.next(),
+                words.next().and_then(|p| p.parse::<u32>().ok()),
+                words.next(),
+            ) {
                 (Some("ready"), Some(pid), Some(fd)) => {
-                    ready.insert(pid, fd.parse().map_err(|_| fail(format!("bad report {line:?}")))?);
+                    ready.insert(
+                        pid,
+                        fd.parse()
+                            .map_err(|_| fail(format!("bad report {line:?}")))?,
+                    );
                 }
                 (Some("error"), Some(pid), message) => {
-                    return Err(RestoreError::Prepare { pid, message: message.unwrap_or_default().to_string() })
+                    return Err(RestoreError::Prepare {
+                        pid,
+                        message: message.unwrap_or_default().to_string(),
+                    })
                 }
                 _ => return Err(fail(format!("bad report {line:?}"))),
             }
@@ -161,13 +202,22 @@ fn seize(pid: u32, timeout: Duration) -> Result<(), RestoreError> {
     let deadline = Instant::now() + timeout;
     loop {
         match ptrace::try_wait(pid as i32).map_err(err)? {
-            Some(Stop::Stopped { event: PTRACE_EVENT_STOP, .. }) => return Ok(()),
+            Some(Stop::Stopped {
+                event: PTRACE_EVENT_STOP,
+                ..
+            }) => return Ok(()),
             Some(Stop::Stopped { sig, .. }) => ptrace::cont(pid as i32, sig).map_err(err)?,
             Some(other) => {
-                return Err(RestoreError::Prepare { pid, message: format!("the new task ended: {other:?}") })
+                return Err(RestoreError::Prepare {
+                    pid,
+                    message: format!("the new task ended: {other:?}"),
+                })
             }
             None if Instant::now() > deadline => {
-                return Err(RestoreError::Prepare { pid, message: "the new task did not stop for crust".into() })
+                return Err(RestoreError::Prepare {
+                    pid,
+                    message: "the new task did not stop for crust".into(),
+                })
             }
             None => std::thread::sleep(Duration::from_micros(100)),
         }
@@ -184,8 +234,14 @@ fn write_stats(dir: &ImageDir, stats: &StatsEntry) -> Result<(), crust_images::I
 /// mappings go) and in the restored layout (it is there until the very end).
 fn choose_stub(plan: &plan::Plan) -> Result<u64, RestoreError> {
     let pid = plan.tasks[0].pid;
-    let mut busy: Vec<(u64, u64)> = plan.tasks.iter().flat_map(|t| &t.mm.vmas).map(|v| (v.start, v.end)).collect();
-    let own = proc::read_vmas(std::process::id() as i32).map_err(|source| RestoreError::State { pid, source })?;
+    let mut busy: Vec<(u64, u64)> = plan
+        .tasks
+        .iter()
+        .flat_map(|t| &t.mm.vmas)
+        .map(|v| (v.start, v.end))
+        .collect();
+    let own = proc::read_vmas(std::process::id() as i32)
+        .map_err(|source| RestoreError::State { pid, source })?;
     busy.extend(own.iter().map(|v| (v.start, v.end)));
     layout::free_range(&busy, PAGE_SIZE).ok_or_else(|| RestoreError::Prepare {
         pid,
@@ -204,8 +260,16 @@ fn wait_for_exit(pid: u32) -> Result<Outcome, RestoreError> {
 }
 
 fn write_pidfile(path: &std::path::Path, pid: u32) -> Result<(), RestoreError> {
-    let err = |source| RestoreError::Pidfile { path: path.display().to_string(), source };
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(err)?;
+    let err = |source| RestoreError::Pidfile {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(err)?;
     write!(file, "{pid}").map_err(err)
 }
 

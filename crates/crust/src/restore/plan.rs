@@ -40,41 +40,74 @@ pub struct Plan {
 impl Plan {
     /// The regular file with `id`, or an error naming the image that lacks it.
     pub fn reg_file(&self, id: u32) -> Result<&RegFileEntry, RestoreError> {
-        self.files.get(&id).and_then(|f| f.reg.as_ref()).ok_or_else(|| self.bad(format!("files.img has no regular file with id {id}")))
+        self.files
+            .get(&id)
+            .and_then(|f| f.reg.as_ref())
+            .ok_or_else(|| self.bad(format!("files.img has no regular file with id {id}")))
     }
 
     pub fn bad(&self, why: String) -> RestoreError {
-        RestoreError::BadImages { dir: self.dir.path().display().to_string(), why }
+        RestoreError::BadImages {
+            dir: self.dir.path().display().to_string(),
+            why,
+        }
     }
 }
 
 pub fn load(dir: ImageDir) -> Result<Plan, RestoreError> {
-    let bad = |why: String| RestoreError::BadImages { dir: dir.path().display().to_string(), why };
+    let bad = |why: String| RestoreError::BadImages {
+        dir: dir.path().display().to_string(),
+        why,
+    };
     let inventory: InventoryEntry = dir.reader(ImageKind::Inventory)?.read_one()?;
     if inventory.img_version != 2 {
-        return Err(bad(format!("inventory.img has image version {}, crust reads version 2", inventory.img_version)));
+        return Err(bad(format!(
+            "inventory.img has image version {}, crust reads version 2",
+            inventory.img_version
+        )));
     }
     let tree: Vec<PstreeEntry> = dir.reader(ImageKind::Pstree)?.read_all()?;
     if tree.is_empty() {
         return Err(bad("pstree.img lists no process".into()));
     }
     let pids: Vec<u32> = tree.iter().map(|e| e.pid).collect();
-    let files: HashMap<u32, FileEntry> =
-        dir.reader(ImageKind::Files)?.read_all::<FileEntry>()?.into_iter().map(|f| (f.id, f)).collect();
-    let mut plan = Plan { tasks: Vec::new(), zombies: Vec::new(), dir, files };
+    let files: HashMap<u32, FileEntry> = dir
+        .reader(ImageKind::Files)?
+        .read_all::<FileEntry>()?
+        .into_iter()
+        .map(|f| (f.id, f))
+        .collect();
+    let mut plan = Plan {
+        tasks: Vec::new(),
+        zombies: Vec::new(),
+        dir,
+        files,
+    };
     for (i, pstree) in tree.into_iter().enumerate() {
         if i > 0 && !pids.contains(&pstree.ppid) {
-            return Err(plan.bad(format!("pstree.img: the parent {} of pid {} is not in the tree", pstree.ppid, pstree.pid)));
+            return Err(plan.bad(format!(
+                "pstree.img: the parent {} of pid {} is not in the tree",
+                pstree.ppid, pstree.pid
+            )));
         }
         let core: CoreEntry = plan.dir.reader(ImageKind::Core(pstree.pid))?.read_one()?;
-        let tc = core.tc.as_ref().ok_or_else(|| plan.bad(format!("core-{}.img has no task core", pstree.pid)))?;
+        let tc = core
+            .tc
+            .as_ref()
+            .ok_or_else(|| plan.bad(format!("core-{}.img has no task core", pstree.pid)))?;
         if tc.task_state == TASK_ZOMBIE {
-            plan.zombies.push(ZombiePlan { exit_status: tc.exit_code, pstree });
+            plan.zombies.push(ZombiePlan {
+                exit_status: tc.exit_code,
+                pstree,
+            });
         } else if i == 0 || plan.tasks.iter().any(|t| t.pid == pstree.ppid) {
             let task = load_task(&plan.dir, pstree, core)?;
             plan.tasks.push(task);
         } else {
-            return Err(plan.bad(format!("pstree.img lists pid {} before its parent", pstree.pid)));
+            return Err(plan.bad(format!(
+                "pstree.img lists pid {} before its parent",
+                pstree.pid
+            )));
         }
     }
     if plan.tasks.is_empty() {
@@ -89,11 +122,21 @@ pub fn load(dir: ImageDir) -> Result<Plan, RestoreError> {
 /// criu's task_state of a zombie.
 const TASK_ZOMBIE: u32 = 6;
 
-fn load_task(dir: &ImageDir, pstree: PstreeEntry, core: CoreEntry) -> Result<TaskPlan, RestoreError> {
-    let bad = |why: String| RestoreError::BadImages { dir: dir.path().display().to_string(), why };
+fn load_task(
+    dir: &ImageDir,
+    pstree: PstreeEntry,
+    core: CoreEntry,
+) -> Result<TaskPlan, RestoreError> {
+    let bad = |why: String| RestoreError::BadImages {
+        dir: dir.path().display().to_string(),
+        why,
+    };
     let pid = pstree.pid;
     if pstree.threads.len() != 1 {
-        return Err(RestoreError::Unsupported { pid, what: format!("{} threads", pstree.threads.len()) });
+        return Err(RestoreError::Unsupported {
+            pid,
+            what: format!("{} threads", pstree.threads.len()),
+        });
     }
     if core.thread_info.is_none() {
         return Err(bad(format!("core-{pid}.img has no x86_64 thread info")));
@@ -104,26 +147,53 @@ fn load_task(dir: &ImageDir, pstree: PstreeEntry, core: CoreEntry) -> Result<Tas
     let head: PagemapHead = pagemap_img.read_one()?;
     let pagemap: Vec<PagemapEntry> = pagemap_img.read_all()?;
     if !dir.pages_path(head.pages_id).exists() {
-        return Err(bad(format!("pagemap-{pid}.img refers to missing pages-{}.img", head.pages_id)));
+        return Err(bad(format!(
+            "pagemap-{pid}.img refers to missing pages-{}.img",
+            head.pages_id
+        )));
     }
     let fds: Vec<FdinfoEntry> = dir.reader(ImageKind::Fdinfo(ids.files_id))?.read_all()?;
     let fs: FsEntry = dir.reader(ImageKind::Fs(pid))?.read_one()?;
-    Ok(TaskPlan { pid, pstree, core, mm, pages_id: head.pages_id, pagemap, fds, fs })
+    Ok(TaskPlan {
+        pid,
+        pstree,
+        core,
+        mm,
+        pages_id: head.pages_id,
+        pagemap,
+        fds,
+        fs,
+    })
 }
 
 /// Every file id the task refers to exists, and every regular file is still the
 /// one that was dumped.
 fn check_references(plan: &Plan, task: &TaskPlan) -> Result<(), RestoreError> {
     for fd in &task.fds {
-        let file = plan.files.get(&fd.id).ok_or_else(|| plan.bad(format!("fd {} refers to missing file id {}", fd.fd, fd.id)))?;
+        let file = plan
+            .files
+            .get(&fd.id)
+            .ok_or_else(|| plan.bad(format!("fd {} refers to missing file id {}", fd.fd, fd.id)))?;
         if file.r#type == FdTypes::Reg as i32 {
             check_unchanged(plan.reg_file(fd.id)?)?;
         } else if file.r#type != FdTypes::Tty as i32 {
-            return Err(RestoreError::Unsupported { pid: task.pid, what: format!("fd {} of type {}", fd.fd, file.r#type) });
+            return Err(RestoreError::Unsupported {
+                pid: task.pid,
+                what: format!("fd {} of type {}", fd.fd, file.r#type),
+            });
         }
     }
     let mut ids = vec![task.fs.cwd_id, task.fs.root_id, task.mm.exe_file_id];
-    ids.extend(task.mm.vmas.iter().filter(|v| v.status & crust_images::vma::VMA_FILE_PRIVATE != 0 || v.status & crust_images::vma::VMA_FILE_SHARED != 0).map(|v| v.shmid as u32));
+    ids.extend(
+        task.mm
+            .vmas
+            .iter()
+            .filter(|v| {
+                v.status & crust_images::vma::VMA_FILE_PRIVATE != 0
+                    || v.status & crust_images::vma::VMA_FILE_SHARED != 0
+            })
+            .map(|v| v.shmid as u32),
+    );
     for id in ids {
         check_unchanged(plan.reg_file(id)?)?;
     }
@@ -133,8 +203,16 @@ fn check_references(plan: &Plan, task: &TaskPlan) -> Result<(), RestoreError> {
 /// Compares a file on disk with what the dump saw: the process would otherwise come
 /// back with different bytes behind its mappings or offsets.
 pub fn check_unchanged(reg: &RegFileEntry) -> Result<(), RestoreError> {
-    let meta = std::fs::metadata(&reg.name).map_err(|source| RestoreError::FileMissing { path: reg.name.clone(), source })?;
-    let changed = |what: String| Err(RestoreError::FileChanged { path: reg.name.clone(), what });
+    let meta = std::fs::metadata(&reg.name).map_err(|source| RestoreError::FileMissing {
+        path: reg.name.clone(),
+        source,
+    })?;
+    let changed = |what: String| {
+        Err(RestoreError::FileChanged {
+            path: reg.name.clone(),
+            what,
+        })
+    };
     let is_regular = meta.file_type().is_file();
     if let Some(size) = reg.size {
         if is_regular && size != meta.size() {
@@ -143,7 +221,10 @@ pub fn check_unchanged(reg: &RegFileEntry) -> Result<(), RestoreError> {
     }
     if let Some(inode) = reg.crust_inode {
         if inode != meta.ino() {
-            return changed(format!("inode was {inode}, is {} (replaced by another file)", meta.ino()));
+            return changed(format!(
+                "inode was {inode}, is {} (replaced by another file)",
+                meta.ino()
+            ));
         }
     }
     if let Some(mtime) = reg.crust_mtime_ns {

@@ -87,8 +87,9 @@ wait_alone
 cp -a img no-core
 rm "no-core/core-$PID.img"
 cp -a img bad-inventory
-# The second 32-bit word is the inventory's own magic.
-printf '\xef\xbe\xad\xde' | dd of=bad-inventory/inventory.img bs=1 seek=4 conv=notrunc status=none
+# inventory.img starts with its magic (unlike other images, it has no
+# common magic before it).
+printf '\xef\xbe\xad\xde' | dd of=bad-inventory/inventory.img bs=1 conv=notrunc status=none
 
 for broken in no-core bad-inventory; do
 	rc=0
@@ -111,9 +112,10 @@ kill -9 "$PID"
 "#,
     );
     let pid = sc.fact("pid");
-    for (broken, file) in [
-        ("no-core", format!("core-{pid}.img")),
-        ("bad-inventory", "inventory.img".to_string()),
+    // (damaged copy, file the error must name, word the error must use)
+    for (broken, file, word) in [
+        ("no-core", format!("core-{pid}.img"), ""),
+        ("bad-inventory", "inventory.img".to_string(), "magic"),
     ] {
         sc.ensure(
             sc.fact_num(&format!("rc_{broken}")) != 0,
@@ -123,6 +125,10 @@ kill -9 "$PID"
         sc.ensure(
             stderr.contains(&file),
             format!("restore from {broken}: stderr does not name {file}: {stderr:?}"),
+        );
+        sc.ensure(
+            stderr.to_lowercase().contains(word),
+            format!("restore from {broken}: stderr does not say {word:?}: {stderr:?}"),
         );
         if let Some(state) = sc.facts().get(&format!("state_{broken}")) {
             sc.ensure(

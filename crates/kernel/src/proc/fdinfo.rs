@@ -15,7 +15,8 @@ pub struct FdInfo {
 /// The fd numbers open in `pid`, in ascending order.
 pub fn fd_numbers(pid: pid_t) -> Result<Vec<i32>, SysError> {
     let dir = format!("/proc/{pid}/fd");
-    let entries = std::fs::read_dir(&dir).map_err(|e| SysError::from_io(format!("list {dir}"), e))?;
+    let entries =
+        std::fs::read_dir(&dir).map_err(|e| SysError::from_io(format!("list {dir}"), e))?;
     let mut fds = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| SysError::from_io(format!("list {dir}"), e))?;
@@ -29,9 +30,13 @@ pub fn fd_numbers(pid: pid_t) -> Result<Vec<i32>, SysError> {
 
 pub fn read_fdinfo(pid: pid_t, fd: i32) -> Result<FdInfo, SysError> {
     let path = format!("/proc/{pid}/fdinfo/{fd}");
-    let text = std::fs::read_to_string(&path).map_err(|e| SysError::from_io(format!("read {path}"), e))?;
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| SysError::from_io(format!("read {path}"), e))?;
     parse_fdinfo(&text).ok_or_else(|| {
-        SysError::from_errno(format!("parse {path}: no pos/flags lines in {text:?}"), libc::EINVAL)
+        SysError::from_errno(
+            format!("parse {path}: no pos/flags lines in {text:?}"),
+            libc::EINVAL,
+        )
     })
 }
 
@@ -39,7 +44,9 @@ fn parse_fdinfo(text: &str) -> Option<FdInfo> {
     let mut info = FdInfo::default();
     let (mut pos, mut flags) = (None, None);
     for line in text.lines() {
-        let Some((key, value)) = line.split_once(':') else { continue };
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
         let value = value.trim();
         match key {
             "pos" => pos = value.parse().ok(),

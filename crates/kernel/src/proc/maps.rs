@@ -12,7 +12,11 @@ pub enum VmaKind {
     /// Anonymous memory; `heap` and `stack` say which named area it is, if any.
     Anon { heap: bool, stack: bool },
     /// A file mapped from `path` (device and inode identify it).
-    File { path: PathBuf, dev: (i32, i32), inode: u64 },
+    File {
+        path: PathBuf,
+        dev: (i32, i32),
+        inode: u64,
+    },
     /// One of the kernel's vDSO areas ([vvar], [vvar_vclock], [vdso]).
     Vdso(String),
     /// The fixed legacy [vsyscall] page: not part of any address space to carry.
@@ -46,9 +50,11 @@ impl Vma {
 }
 
 pub fn read_vmas(pid: pid_t) -> Result<Vec<Vma>, SysError> {
-    let process = procfs::process::Process::new(pid)
-        .map_err(|e| proc_err(format!("open /proc/{pid}"), e))?;
-    let maps = process.smaps().map_err(|e| proc_err(format!("read /proc/{pid}/smaps"), e))?;
+    let process =
+        procfs::process::Process::new(pid).map_err(|e| proc_err(format!("open /proc/{pid}"), e))?;
+    let maps = process
+        .smaps()
+        .map_err(|e| proc_err(format!("read /proc/{pid}/smaps"), e))?;
     Ok(maps.into_iter().map(vma_from).collect())
 }
 
@@ -64,14 +70,29 @@ fn vma_from(map: procfs::process::MemoryMap) -> Vma {
         prot |= libc::PROT_EXEC as u32;
     }
     let kind = match map.pathname {
-        MMapPath::Path(path) => VmaKind::File { path, dev: map.dev, inode: map.inode },
-        MMapPath::Heap => VmaKind::Anon { heap: true, stack: false },
-        MMapPath::Stack => VmaKind::Anon { heap: false, stack: true },
-        MMapPath::Anonymous | MMapPath::TStack(_) => VmaKind::Anon { heap: false, stack: false },
+        MMapPath::Path(path) => VmaKind::File {
+            path,
+            dev: map.dev,
+            inode: map.inode,
+        },
+        MMapPath::Heap => VmaKind::Anon {
+            heap: true,
+            stack: false,
+        },
+        MMapPath::Stack => VmaKind::Anon {
+            heap: false,
+            stack: true,
+        },
+        MMapPath::Anonymous | MMapPath::TStack(_) => VmaKind::Anon {
+            heap: false,
+            stack: false,
+        },
         MMapPath::Vdso => VmaKind::Vdso("vdso".into()),
         MMapPath::Vvar => VmaKind::Vdso("vvar".into()),
         MMapPath::Vsyscall => VmaKind::Vsyscall,
-        MMapPath::Other(name) if name.starts_with("vvar") || name.starts_with("vdso") => VmaKind::Vdso(name),
+        MMapPath::Other(name) if name.starts_with("vvar") || name.starts_with("vdso") => {
+            VmaKind::Vdso(name)
+        }
         MMapPath::Other(name) => VmaKind::Other(name),
         other => VmaKind::Other(format!("{other:?}")),
     };

@@ -11,7 +11,8 @@ mod task;
 pub use fdinfo::{fd_numbers, read_fdinfo, FdInfo};
 pub use maps::{read_vmas, Vma, VmaKind};
 pub use task::{
-    children, credentials, limits, mm_bounds, personality, task_stat, threads, Credentials, MmBounds, TaskStat,
+    children, credentials, limits, mm_bounds, personality, task_stat, threads, Credentials,
+    MmBounds, TaskStat,
 };
 
 use crate::error::SysError;

@@ -25,8 +25,12 @@ pub fn children(pid: pid_t) -> Result<Vec<pid_t>, SysError> {
     let mut all = Vec::new();
     for tid in threads(pid)? {
         let path = format!("/proc/{pid}/task/{tid}/children");
-        let text = std::fs::read_to_string(&path).map_err(|e| SysError::from_io(format!("read {path}"), e))?;
-        all.extend(text.split_whitespace().filter_map(|s| s.parse::<pid_t>().ok()));
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| SysError::from_io(format!("read {path}"), e))?;
+        all.extend(
+            text.split_whitespace()
+                .filter_map(|s| s.parse::<pid_t>().ok()),
+        );
     }
     all.sort_unstable();
     Ok(all)
@@ -50,7 +54,9 @@ pub struct Credentials {
 }
 
 pub fn credentials(pid: pid_t) -> Result<Credentials, SysError> {
-    let status = process(pid)?.status().map_err(|e| proc_err(format!("read /proc/{pid}/status"), e))?;
+    let status = process(pid)?
+        .status()
+        .map_err(|e| proc_err(format!("read /proc/{pid}/status"), e))?;
     Ok(Credentials {
         uids: [status.ruid, status.euid, status.suid, status.fuid],
         gids: [status.rgid, status.egid, status.sgid, status.fgid],
@@ -70,7 +76,9 @@ pub fn credentials(pid: pid_t) -> Result<Credentials, SysError> {
 /// The resource limits of `pid` in RLIMIT_* order (soft, hard), read from
 /// /proc/PID/limits: reading them this way needs no capability at all.
 pub fn limits(pid: pid_t) -> Result<Vec<(u64, u64)>, SysError> {
-    let l = process(pid)?.limits().map_err(|e| proc_err(format!("read /proc/{pid}/limits"), e))?;
+    let l = process(pid)?
+        .limits()
+        .map_err(|e| proc_err(format!("read /proc/{pid}/limits"), e))?;
     let value = |v: LimitValue| match v {
         LimitValue::Unlimited => u64::MAX,
         LimitValue::Value(n) => n,
@@ -117,9 +125,14 @@ pub struct MmBounds {
 }
 
 pub fn mm_bounds(pid: pid_t) -> Result<MmBounds, SysError> {
-    let stat = process(pid)?.stat().map_err(|e| proc_err(format!("read /proc/{pid}/stat"), e))?;
+    let stat = process(pid)?
+        .stat()
+        .map_err(|e| proc_err(format!("read /proc/{pid}/stat"), e))?;
     let missing = |field: &str| {
-        SysError::from_errno(format!("read /proc/{pid}/stat: field {field} is not shown"), libc::EACCES)
+        SysError::from_errno(
+            format!("read /proc/{pid}/stat: field {field} is not shown"),
+            libc::EACCES,
+        )
     };
     Ok(MmBounds {
         start_code: stat.startcode,
@@ -141,7 +154,8 @@ pub fn mm_bounds(pid: pid_t) -> Result<MmBounds, SysError> {
 /// The execution domain (personality(2) value) of `pid`.
 pub fn personality(pid: pid_t) -> Result<u32, SysError> {
     let path = format!("/proc/{pid}/personality");
-    let text = std::fs::read_to_string(&path).map_err(|e| SysError::from_io(format!("read {path}"), e))?;
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| SysError::from_io(format!("read {path}"), e))?;
     u32::from_str_radix(text.trim(), 16)
         .map_err(|_| SysError::from_errno(format!("parse {path}: {text:?}"), libc::EINVAL))
 }
@@ -158,7 +172,9 @@ pub struct TaskStat {
 }
 
 pub fn task_stat(pid: pid_t) -> Result<TaskStat, SysError> {
-    let stat = process(pid)?.stat().map_err(|e| proc_err(format!("read /proc/{pid}/stat"), e))?;
+    let stat = process(pid)?
+        .stat()
+        .map_err(|e| proc_err(format!("read /proc/{pid}/stat"), e))?;
     Ok(TaskStat {
         state: stat.state,
         ppid: stat.ppid,
