@@ -82,8 +82,8 @@ impl Options {
                 notes = " (of the --manage-cgroups modes, only none and ignore work)";
             }
         }
-        if self.root.is_some() && self.action == Action::Dump {
-            what.push("--root with dump".into());
+        if self.root.is_some() {
+            what.push("--root".into());
         }
         match what.as_slice() {
             [] => None,

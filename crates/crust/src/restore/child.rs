@@ -81,18 +81,6 @@ fn prepare(
         }
     }
     let report_fd = restore_fds(plan, task, report_fd, shell_job)?;
-    let root = &plan
-        .reg_file(task.fs.root_id)
-        .map_err(|e| e.to_string())?
-        .name;
-    if root != "/" {
-        own::chroot(Path::new(root)).map_err(text)?;
-    }
-    let cwd = &plan
-        .reg_file(task.fs.cwd_id)
-        .map_err(|e| e.to_string())?
-        .name;
-    own::chdir(Path::new(cwd)).map_err(text)?;
     own::set_umask(task.fs.umask.unwrap_or(0o022));
 
     let tc = task.core.tc.as_ref().expect("checked by plan::load");

@@ -97,7 +97,7 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
         let driver =
             Driver::new(pid as i32, stub).map_err(|source| RestoreError::State { pid, source })?;
         pages += memory::rebuild(&driver, &plan, task)?;
-        state::restore_state(&driver, task)?;
+        state::restore_state(&driver, &plan, task)?;
         drivers.push(driver);
     }
     for (task, driver) in plan.tasks.iter().zip(&drivers) {

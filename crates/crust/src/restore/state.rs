@@ -4,7 +4,7 @@
 
 use super::driver::{words_bytes, Driver};
 use super::error::RestoreError;
-use super::plan::TaskPlan;
+use super::plan::{Plan, TaskPlan};
 use crust_images::pb::{CredsEntry, SignalQueueEntry};
 use crust_kernel::{ptrace, SysError};
 use log::debug;
@@ -21,7 +21,7 @@ const ERESTARTNOINTR: i64 = -513;
 const ERESTARTNOHAND: i64 = -514;
 const ERESTART_RESTARTBLOCK: i64 = -516;
 
-pub fn restore_state(d: &Driver, task: &TaskPlan) -> Result<(), RestoreError> {
+pub fn restore_state(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), RestoreError> {
     let state_err = |source| RestoreError::State {
         pid: task.pid,
         source,
@@ -106,6 +106,7 @@ pub fn restore_state(d: &Driver, task: &TaskPlan) -> Result<(), RestoreError> {
         )
         .map_err(state_err)?;
     }
+    enter_dirs(d, plan, task).map_err(state_err)?;
     if let Some(creds) = th.and_then(|t| t.creds.as_ref()) {
         restore_creds(d, creds).map_err(state_err)?;
     }
@@ -124,6 +125,34 @@ pub fn restore_state(d: &Driver, task: &TaskPlan) -> Result<(), RestoreError> {
         th.and_then(|t| t.signals_p.as_ref()),
     )
     .map_err(state_err)?;
+    Ok(())
+}
+
+/// Root and working directory. They come after the memory, whose files and pages
+/// image are opened by crust's paths, and before the credentials, as chroot needs
+/// privilege.
+fn enter_dirs(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), SysError> {
+    let name = |id| {
+        plan.reg_file(id)
+            .map(|r| r.name.clone())
+            .map_err(|e| SysError::from_errno(e.to_string(), libc::ENOENT))
+    };
+    let root = name(task.fs.root_id)?;
+    if root != "/" {
+        let at = d.put_path(&root)?;
+        d.call(
+            libc::SYS_chroot,
+            [at, 0, 0, 0, 0, 0],
+            &format!("chroot to {root}"),
+        )?;
+    }
+    let cwd = name(task.fs.cwd_id)?;
+    let at = d.put_path(&cwd)?;
+    d.call(
+        libc::SYS_chdir,
+        [at, 0, 0, 0, 0, 0],
+        &format!("chdir to {cwd}"),
+    )?;
     Ok(())
 }
 
