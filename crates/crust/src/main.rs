@@ -5,6 +5,7 @@ mod check;
 mod cli;
 mod dump;
 mod log;
+mod pages;
 mod restore;
 mod stats;
 

@@ -3,6 +3,7 @@
 
 use super::error::DumpError;
 use super::files::FileTable;
+use crate::pages::{split_in_two, Run};
 use crust_images::pb::{PagemapEntry, PagemapHead, VmaEntry};
 use crust_images::vma::*;
 use crust_images::{ImageDir, ImageKind};
@@ -10,7 +11,7 @@ use crust_kernel::memory::{vm_read, Pagemap, ProcMem, PM_FILE, PM_PRESENT, PM_SW
 use crust_kernel::proc::{Vma, VmaKind};
 use crust_kernel::PAGE_SIZE;
 use log::debug;
-use std::io::Write;
+use std::os::unix::fs::FileExt;
 
 /// Pages copied per read: large enough for few system calls, small enough to stay
 /// in the CPU caches between the read and the write.
@@ -137,56 +138,98 @@ pub fn dump_pages(
 ) -> Result<MemoryDump, DumpError> {
     let mem_err = |source| DumpError::Memory { pid, source };
     let pagemap = Pagemap::open(pid).map_err(mem_err)?;
-    let procmem = ProcMem::open(pid, false).map_err(mem_err)?;
-    let pages_path = dir.pages_path(pages_id).display().to_string();
-    let mut pages = std::io::BufWriter::with_capacity(1 << 20, dir.create_pages(pages_id)?);
     let mut index = dir.writer(ImageKind::Pagemap(pid as u32))?;
     index.write(&PagemapHead { pages_id })?;
 
+    // First the index: which runs go where in the pages image.
     let mut stats = MemoryDump::default();
-    let mut buf = vec![0u8; (CHUNK_PAGES * PAGE_SIZE) as usize];
+    let (mut readable, mut hidden) = (Vec::new(), Vec::new());
+    let mut offset = 0;
     for vma in vmas.iter().filter(|v| holds_private_pages(v)) {
         let entries = pagemap.read(vma.start, vma.end).map_err(mem_err)?;
         stats.pages_scanned += entries.len() as u64;
-        let readable = vma.prot & libc::PROT_READ as u32 != 0;
         for (first, count) in touched_runs(&entries) {
-            let run_start = vma.start + first * PAGE_SIZE;
-            let mut done = 0;
-            while done < count {
-                let n = (count - done).min(CHUNK_PAGES);
-                let addr = run_start + done * PAGE_SIZE;
-                let chunk = &mut buf[..(n * PAGE_SIZE) as usize];
-                // process_vm_readv is the fast path; /proc/PID/mem also reaches
-                // pages the task cannot read itself (PROT_NONE, exec-only).
-                if readable {
-                    vm_read(pid, addr, chunk).map_err(mem_err)?;
-                } else {
-                    procmem.read(addr, chunk).map_err(mem_err)?;
-                }
-                pages.write_all(chunk).map_err(|source| DumpError::Pages {
-                    pid,
-                    path: pages_path.clone(),
-                    source,
-                })?;
-                done += n;
-            }
+            let run = Run {
+                vaddr: vma.start + first * PAGE_SIZE,
+                bytes: count * PAGE_SIZE,
+                offset,
+            };
             // One entry a run, however long: restore fills each with one read.
             index.write(&PagemapEntry {
-                vaddr: run_start,
+                vaddr: run.vaddr,
                 nr_pages: count as u32,
                 in_parent: None,
                 flags: Some(PE_PRESENT),
             })?;
+            if vma.prot & libc::PROT_READ as u32 != 0 {
+                readable.push(run);
+            } else {
+                hidden.push(run);
+            }
+            offset += run.bytes;
             stats.pages_written += count;
         }
     }
-    pages.flush().map_err(|source| DumpError::Pages {
-        pid,
-        path: pages_path,
-        source,
-    })?;
     index.finish()?;
+
+    // Then the contents, by two threads when there is much to copy.
+    let pages_path = dir.pages_path(pages_id).display().to_string();
+    let pages = dir.create_pages(pages_id)?;
+    let (first, second) = split_in_two(&readable);
+    let copy = |runs: &[Run], procmem: Option<&ProcMem>| {
+        copy_runs(pid, runs, procmem, &pages, &pages_path)
+    };
+    let procmem = ProcMem::open(pid, false).map_err(mem_err)?;
+    std::thread::scope(|scope| {
+        let helper = scope.spawn(|| copy(&second, None));
+        let own = copy(&first, None).and_then(|_| copy(&hidden, Some(&procmem)));
+        let helped = helper.join().unwrap_or_else(|_| {
+            Err(DumpError::Memory {
+                pid,
+                source: crust_kernel::SysError::from_errno(
+                    "the page-copying thread failed",
+                    libc::EIO,
+                ),
+            })
+        });
+        own.and(helped)
+    })?;
     Ok(stats)
+}
+
+/// Copies `runs` from the task into the pages image, at their offsets.
+/// process_vm_readv is the fast path; /proc/PID/mem (`procmem`) also reaches pages
+/// the task cannot read itself (PROT_NONE, exec-only).
+fn copy_runs(
+    pid: i32,
+    runs: &[Run],
+    procmem: Option<&ProcMem>,
+    pages: &std::fs::File,
+    pages_path: &str,
+) -> Result<(), DumpError> {
+    let mut buf = vec![0u8; (CHUNK_PAGES * PAGE_SIZE) as usize];
+    for run in runs {
+        let mut done = 0;
+        while done < run.bytes {
+            let n = (run.bytes - done).min(buf.len() as u64) as usize;
+            let chunk = &mut buf[..n];
+            let at = run.vaddr + done;
+            match procmem {
+                Some(mem) => mem.read(at, chunk),
+                None => vm_read(pid, at, chunk),
+            }
+            .map_err(|source| DumpError::Memory { pid, source })?;
+            pages
+                .write_all_at(chunk, run.offset + done)
+                .map_err(|source| DumpError::Pages {
+                    pid,
+                    path: pages_path.to_string(),
+                    source,
+                })?;
+            done += n as u64;
+        }
+    }
+    Ok(())
 }
 
 /// Runs of consecutive pages (first index, count) that hold the task's own data:

@@ -109,6 +109,10 @@ restore restore img &
 restorer=$!
 exists() { [[ -e /proc/$1 ]]; }
 wait_until 10 "a process with pid $PID again" exists "$PID"
+# crust is still restoring it when the pid appears (named crust until then):
+# give it time to become sleep, then record what it is.
+comm_is() { [[ $(cat "/proc/$1/comm" 2>/dev/null) == "$2" ]]; }
+poll 10 comm_is "$PID" sleep || true
 fact restored_comm "$(</proc/$PID/comm)"
 rc=0
 wait "$restorer" || rc=$?
