@@ -2,12 +2,12 @@
 //! itself is unmapped, the vDSO moved to where it was, every dumped mapping made
 //! again and filled from the pages image.
 
-use super::driver::{words_bytes, Driver};
+use super::driver::Driver;
 use super::error::RestoreError;
 use super::layout::{complement, free_range};
 use super::plan::{Plan, TaskPlan};
-use crate::pages::{split_in_two, Run};
-use crust_images::pb::{PagemapEntry, VmaEntry};
+use super::{fill, mm};
+use crust_images::pb::VmaEntry;
 use crust_images::vma::*;
 use crust_kernel::proc::{read_vmas, VmaKind};
 use crust_kernel::{ptrace, SysError, PAGE_SIZE};
@@ -15,9 +15,6 @@ use log::debug;
 use std::collections::HashMap;
 
 const RSEQ_FLAG_UNREGISTER: u64 = 1;
-const PR_SET_MM: u64 = 35;
-const PR_SET_MM_MAP: u64 = 14;
-const MADV_POPULATE_WRITE: u64 = 23;
 
 pub fn rebuild(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<u64, RestoreError> {
     let pid = d.pid as u32;
@@ -28,10 +25,10 @@ pub fn rebuild(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<u64, RestoreE
     place_vdso(d, &vdso, &task.mm.vmas).map_err(mem_err)?;
     let filled = map_areas(d, plan, task)?;
     debug!("pid {pid}: {} mappings made", task.mm.vmas.len());
-    let pages = fill_pages(d, plan, task)?;
+    let pages = fill::fill_pages(d, plan, task)?;
     protect_filled(d, task, &filled)?;
     debug!("pid {pid}: {pages} pages filled");
-    set_mm_fields(d, plan, task)?;
+    mm::set_mm_fields(d, plan, task)?;
     Ok(pages)
 }
 
@@ -238,195 +235,5 @@ fn protect_filled(d: &Driver, task: &TaskPlan, filled: &[&VmaEntry]) -> Result<(
             source,
         })?;
     }
-    Ok(())
-}
-
-/// Fills every dumped page: the task itself reads each run from the pages image
-/// straight into place, one copy and its own page faults, the fastest way in.
-fn fill_pages(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<u64, RestoreError> {
-    let pid = d.pid as u32;
-    let mem_err = |source| RestoreError::Memory { pid, source };
-    let path = plan.dir.pages_path(task.pages_id);
-    let path = std::fs::canonicalize(&path).map_err(|source| RestoreError::FileMissing {
-        path: path.display().to_string(),
-        source,
-    })?;
-    let name = path.display().to_string();
-    let at = d.put_path(&name).map_err(mem_err)?;
-    let fd = d
-        .call(
-            libc::SYS_openat,
-            [
-                libc::AT_FDCWD as u64,
-                at,
-                (libc::O_RDONLY | libc::O_CLOEXEC) as u64,
-                0,
-                0,
-                0,
-            ],
-            &format!("open {name}"),
-        )
-        .map_err(mem_err)?;
-    let runs = with_offsets(&task.pagemap);
-    let (own_runs, helped_runs) = split_in_two(&runs);
-    let pages_file = plan.dir.open_pages(task.pages_id)?;
-    // Both cores work: the task reads its share of the runs, while a thread of
-    // crust copies the rest in with process_vm_writev. Allocating the pages is
-    // most of the cost, and each side allocates its own.
-    let (filled, helped) = std::thread::scope(|scope| {
-        let helper = scope.spawn(|| write_runs(d.pid, &pages_file, &helped_runs, &name));
-        let filled = read_runs(d, fd, &own_runs, &name);
-        (filled, helper.join())
-    });
-    let helped = helped.unwrap_or_else(|_| {
-        Err(SysError::from_errno(
-            format!("copying pages of {name}: the copying thread failed"),
-            libc::EIO,
-        ))
-    });
-    let closed = d.call(libc::SYS_close, [fd, 0, 0, 0, 0, 0], "close");
-    let total = filled.map_err(mem_err)? + helped.map_err(mem_err)?;
-    closed.map_err(mem_err)?;
-    Ok(total)
-}
-
-fn with_offsets(pagemap: &[PagemapEntry]) -> Vec<Run> {
-    let mut offset = 0;
-    pagemap
-        .iter()
-        .map(|e| {
-            let bytes = e.nr_pages as u64 * PAGE_SIZE;
-            offset += bytes;
-            Run {
-                vaddr: e.vaddr,
-                bytes,
-                offset: offset - bytes,
-            }
-        })
-        .collect()
-}
-
-fn read_runs(d: &Driver, fd: u64, runs: &[Run], name: &str) -> Result<u64, SysError> {
-    let mut total = 0u64;
-    for run in runs {
-        // Allocating the run's pages in one call is cheaper than taking a page
-        // fault for each during the read.
-        d.call(
-            libc::SYS_madvise,
-            [run.vaddr, run.bytes, MADV_POPULATE_WRITE, 0, 0, 0],
-            "madvise(MADV_POPULATE_WRITE)",
-        )?;
-        let mut done = 0u64;
-        while done < run.bytes {
-            let what = format!(
-                "pread of {} bytes of {name} at offset {} into {:#x}",
-                run.bytes - done,
-                run.offset + done,
-                run.vaddr + done
-            );
-            let args = [
-                fd,
-                run.vaddr + done,
-                run.bytes - done,
-                run.offset + done,
-                0,
-                0,
-            ];
-            let got = d.call(libc::SYS_pread64, args, &what)?;
-            if got == 0 {
-                return Err(SysError::from_errno(
-                    format!("{what}: the pages image ends early"),
-                    libc::EIO,
-                ));
-            }
-            done += got;
-        }
-        total += run.bytes / PAGE_SIZE;
-    }
-    Ok(total)
-}
-
-/// Copies runs from the pages image into the task from crust's side.
-fn write_runs(pid: i32, pages: &std::fs::File, runs: &[Run], name: &str) -> Result<u64, SysError> {
-    use std::os::unix::fs::FileExt;
-    let mut buf = vec![0u8; COPY_CHUNK];
-    let mut total = 0u64;
-    for run in runs {
-        let mut done = 0u64;
-        while done < run.bytes {
-            let n = (run.bytes - done).min(COPY_CHUNK as u64) as usize;
-            pages
-                .read_exact_at(&mut buf[..n], run.offset + done)
-                .map_err(|e| {
-                    SysError::from_io(
-                        format!("read {n} bytes of {name} at offset {}", run.offset + done),
-                        e,
-                    )
-                })?;
-            crust_kernel::memory::vm_write(pid, run.vaddr + done, &buf[..n])?;
-            done += n as u64;
-        }
-        total += run.bytes / PAGE_SIZE;
-    }
-    Ok(total)
-}
-
-/// Bytes copied at a time from crust's side: small enough to stay in the cache.
-const COPY_CHUNK: usize = 1 << 20;
-
-/// brk, code/data/stack bounds, arg and env areas, auxv and the exe link, all at
-/// once with PR_SET_MM_MAP, so /proc/PID/{stat,cmdline,environ,exe} read as before.
-fn set_mm_fields(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), RestoreError> {
-    let pid = d.pid as u32;
-    let mem_err = |source| RestoreError::Memory { pid, source };
-    let mm = &task.mm;
-    let exe = plan.reg_file(mm.exe_file_id)?;
-    let path = d.put_path(&exe.name).map_err(mem_err)?;
-    let exe_fd = d
-        .call(
-            libc::SYS_openat,
-            [
-                libc::AT_FDCWD as u64,
-                path,
-                (libc::O_RDONLY | libc::O_CLOEXEC) as u64,
-                0,
-                0,
-                0,
-            ],
-            &format!("open the executable {}", exe.name),
-        )
-        .map_err(mem_err)?;
-
-    // struct prctl_mm_map, then the auxv words it points to, in the data area.
-    let header_len = 13 * 8;
-    let auxv_addr = d.data_addr() + header_len as u64;
-    let auxv_bytes = words_bytes(&mm.mm_saved_auxv);
-    let mut bytes = words_bytes(&[
-        mm.mm_start_code,
-        mm.mm_end_code,
-        mm.mm_start_data,
-        mm.mm_end_data,
-        mm.mm_start_brk,
-        mm.mm_brk,
-        mm.mm_start_stack,
-        mm.mm_arg_start,
-        mm.mm_arg_end,
-        mm.mm_env_start,
-        mm.mm_env_end,
-        auxv_addr,
-    ]);
-    bytes.extend_from_slice(&(auxv_bytes.len() as u32).to_ne_bytes());
-    bytes.extend_from_slice(&(exe_fd as u32).to_ne_bytes());
-    bytes.extend_from_slice(&auxv_bytes);
-    let addr = d.put(&bytes).map_err(mem_err)?;
-
-    let result = d.call(
-        libc::SYS_prctl,
-        [PR_SET_MM, PR_SET_MM_MAP, addr, header_len as u64, 0, 0],
-        "prctl(PR_SET_MM_MAP)",
-    );
-    d.call(libc::SYS_close, [exe_fd, 0, 0, 0, 0, 0], "close")
-        .map_err(mem_err)?;
-    result.map_err(mem_err)?;
     Ok(())
 }

@@ -8,10 +8,14 @@
 //! child is killed and reaped: no half-restored process is left behind.
 
 mod child;
+mod creds;
 mod driver;
 mod error;
+mod fill;
+mod finish;
 mod layout;
 mod memory;
+mod mm;
 mod plan;
 mod state;
 
@@ -101,7 +105,7 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
         drivers.push(driver);
     }
     for (task, driver) in plan.tasks.iter().zip(&drivers) {
-        state::finish(driver, task, reports[&task.pid])?;
+        finish::finish(driver, task, reports[&task.pid])?;
     }
     // Every task is ready: only now do they run, all of them or none.
     for task in &plan.tasks {
