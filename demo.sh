@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-echo "== building crust (release)"
-cargo build --release -q -p crust
+echo "== building crust (release; the first build takes a minute or two)"
+cargo build --release -p crust
 crust="$PWD/target/release/crust"
 work=$(mktemp -d /tmp/crust-demo.XXXXXX)
 
@@ -16,10 +16,12 @@ unshare --pid --fork --mount --mount-proc bash -s "$crust" "$work" <<'DEMO'
 set -euo pipefail
 crust=$1 work=$2
 cd "$work"
-# Only the three standard fds: whatever else the calling shell holds open (pipes
-# of a terminal multiplexer, say) is not part of the demo.
-for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null || true
-bash -c 'i=0; while :; do i=$((i+1)); echo "count $i"; sleep 0.2; done' </dev/null >counter.out 2>&1 &
+# The counter gets only the three standard fds: whatever else the calling shell
+# holds open (pipes of a terminal multiplexer, say) is not part of the demo.
+(
+  for fd in $(ls /proc/$BASHPID/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+  exec bash -c 'i=0; while :; do i=$((i+1)); echo "count $i"; sleep 0.2; done'
+) </dev/null >counter.out 2>&1 &
 pid=$!
 sleep 1.5
 echo "== pid $pid is counting:"; tail -n 3 counter.out

@@ -117,8 +117,9 @@ fn dispatch(verbosity: u8, start: Instant, file: Option<File>) -> fern::Dispatch
     root
 }
 
-/// One message as crust prints it: errors and warnings say so and where
-/// they come from, the rest is the bare message.
+/// One message as crust prints it: errors and warnings say so, the rest is the
+/// bare message. Errors carry their own context (step, pid, file), so the source
+/// location would only be noise.
 struct Line<'a> {
     record: &'a Record<'a>,
     message: &'a fmt::Arguments<'a>,
@@ -131,10 +132,7 @@ impl fmt::Display for Line<'_> {
             Level::Warn => "Warn",
             _ => return write!(f, "{}", self.message),
         };
-        match (self.record.file(), self.record.line()) {
-            (Some(file), Some(line)) => write!(f, "{tag} ({file}:{line}): {}", self.message),
-            _ => write!(f, "{tag} ({}): {}", self.record.target(), self.message),
-        }
+        write!(f, "{tag}: {}", self.message)
     }
 }
 
@@ -207,12 +205,9 @@ mod tests {
         };
         assert_eq!(
             show(Level::Error, format_args!("boom {}", 1)),
-            "Error (src/dump.rs:7): boom 1"
+            "Error: boom 1"
         );
-        assert_eq!(
-            show(Level::Warn, format_args!("hm")),
-            "Warn (src/dump.rs:7): hm"
-        );
+        assert_eq!(show(Level::Warn, format_args!("hm")), "Warn: hm");
         assert_eq!(show(Level::Info, format_args!("hello")), "hello");
         assert_eq!(show(Level::Debug, format_args!("dbg")), "dbg");
     }

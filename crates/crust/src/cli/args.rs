@@ -198,7 +198,7 @@ pub(super) struct Common {
           value_parser = ["none", "props", "soft", "full", "strict", "ignore"])]
     pub manage_cgroups: Option<String>,
 
-    /// restore: the root directory the restored tree sees (not supported for dump yet).
+    /// The root directory the restored tree sees (not supported yet).
     #[arg(
         short = 'r',
         long = "root",

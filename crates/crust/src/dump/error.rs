@@ -13,6 +13,12 @@ pub enum DumpError {
     Freeze { pid: i32, source: SysError },
     #[error("freezing pid {pid}: it did not stop within {secs} s (see --timeout)")]
     FreezeTimeout { pid: i32, secs: u64 },
+    #[error("pid {pid}, fd {fd}: it is the terminal {tty}; dump with --shell-job (-j)")]
+    NeedsShellJob { pid: i32, fd: i32, tty: String },
+    #[error("pid {pid} is stopped (state T); crust cannot dump a stopped process yet: send it SIGCONT first")]
+    Stopped { pid: i32 },
+    #[error("the tree to dump contains crust itself (pid {pid})")]
+    ContainsSelf { pid: i32 },
     #[error("pid {pid} cannot be dumped: {what} is not supported yet")]
     Unsupported { pid: i32, what: String },
     #[error("reading the state of pid {pid}: {source}")]

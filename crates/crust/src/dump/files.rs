@@ -100,15 +100,15 @@ impl FileTable {
 
         let (kind, id) = if file_type == libc::S_IFCHR && is_terminal(meta.rdev()) {
             if !shell_job {
-                return Err(DumpError::Unsupported {
+                return Err(DumpError::NeedsShellJob {
                     pid,
-                    what: format!(
-                        "fd {fd} is the terminal {}; dump with --shell-job",
-                        target.display()
-                    ),
+                    fd,
+                    tty: target.display().to_string(),
                 });
             }
             (FdTypes::Tty, self.add_tty(pid, flags, meta.rdev()))
+        } else if target.to_string_lossy().starts_with("/memfd:") {
+            return Err(unsupported("a memfd"));
         } else if matches!(file_type, libc::S_IFREG | libc::S_IFDIR | libc::S_IFCHR) {
             let reg = self
                 .reg_entry(&target, &link, flags, info.pos)

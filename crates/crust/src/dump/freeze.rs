@@ -23,6 +23,15 @@ impl Frozen {
     /// Seizes `pid` and waits until it sits in a ptrace stop, for at most `timeout`.
     pub fn seize(pid: i32, timeout: Duration) -> Result<Frozen, DumpError> {
         let freeze_err = |source| DumpError::Freeze { pid, source };
+        if pid == std::process::id() as i32 {
+            return Err(DumpError::ContainsSelf { pid });
+        }
+        // A task in a job-control stop would need waking to run crust's system
+        // calls, which the program could see; refuse it for now.
+        let stat = crust_kernel::proc::task_stat(pid).map_err(freeze_err)?;
+        if stat.state == 'T' {
+            return Err(DumpError::Stopped { pid });
+        }
         ptrace::seize(pid, 0).map_err(freeze_err)?;
         let mut frozen = Frozen {
             pid,

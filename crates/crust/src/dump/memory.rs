@@ -68,7 +68,12 @@ fn vma_entry(pid: i32, vma: &Vma, files: &mut FileTable) -> Result<Option<VmaEnt
         fdflags: None,
     };
     match &vma.kind {
-        VmaKind::Vsyscall => return Ok(None),
+        // Recorded as criu does, so tools that walk the mappings see all of them;
+        // the kernel provides it to every task, so restore leaves it alone.
+        VmaKind::Vsyscall => {
+            entry.flags = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u32;
+            entry.status = VMA_AREA_VSYSCALL;
+        }
         VmaKind::Vdso(name) => {
             entry.flags = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u32;
             entry.status |= match name.as_str() {
@@ -99,6 +104,13 @@ fn vma_entry(pid: i32, vma: &Vma, files: &mut FileTable) -> Result<Option<VmaEnt
                 entry.status |= VMA_AREA_STACK;
             }
         }
+        VmaKind::File { path, .. } if kernel_object(path).is_some() => {
+            let what = kernel_object(path).unwrap_or_default();
+            return Err(unsupported(format!(
+                "{what} mapped at {:#x}-{:#x}",
+                vma.start, vma.end
+            )));
+        }
         VmaKind::File { path, .. } => {
             let writable = vma.shared && vma.prot & libc::PROT_WRITE as u32 != 0;
             let open_flags = if writable {
@@ -120,6 +132,22 @@ fn vma_entry(pid: i32, vma: &Vma, files: &mut FileTable) -> Result<Option<VmaEnt
         }
     }
     Ok(Some(entry))
+}
+
+/// Mappings that look like files in /proc but are kernel objects crust cannot
+/// carry yet: shared anonymous memory (backed by a deleted /dev/zero), memfd, SysV
+/// shared memory.
+fn kernel_object(path: &std::path::Path) -> Option<&'static str> {
+    let name = path.to_string_lossy();
+    if name.starts_with("/dev/zero") {
+        Some("shared anonymous memory")
+    } else if name.starts_with("/memfd:") {
+        Some("memfd memory")
+    } else if name.starts_with("/SYSV") {
+        Some("SysV shared memory")
+    } else {
+        None
+    }
 }
 
 /// Whether a mapping's contents belong in the pages image: private memory only;

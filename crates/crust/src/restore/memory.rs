@@ -157,7 +157,7 @@ fn map_areas<'t>(
         .mm
         .vmas
         .iter()
-        .filter(|v| v.status & (VMA_AREA_VDSO | VMA_AREA_VVAR) == 0)
+        .filter(|v| v.status & (VMA_AREA_VDSO | VMA_AREA_VVAR | VMA_AREA_VSYSCALL) == 0)
     {
         let len = vma.end - vma.start;
         let (fd, flags) = if vma.status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED) != 0 {

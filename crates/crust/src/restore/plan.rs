@@ -146,9 +146,22 @@ fn load_task(
     let mut pagemap_img = dir.reader(ImageKind::Pagemap(pid))?;
     let head: PagemapHead = pagemap_img.read_one()?;
     let pagemap: Vec<PagemapEntry> = pagemap_img.read_all()?;
-    if !dir.pages_path(head.pages_id).exists() {
+    let pages_path = dir.pages_path(head.pages_id);
+    let pages_len = std::fs::metadata(&pages_path)
+        .map(|m| m.len())
+        .map_err(|_| {
+            bad(format!(
+                "pagemap-{pid}.img refers to missing pages-{}.img",
+                head.pages_id
+            ))
+        })?;
+    let described: u64 = pagemap
+        .iter()
+        .map(|e| e.nr_pages as u64 * crust_kernel::PAGE_SIZE)
+        .sum();
+    if pages_len != described {
         return Err(bad(format!(
-            "pagemap-{pid}.img refers to missing pages-{}.img",
+            "pages-{}.img holds {pages_len} bytes, pagemap-{pid}.img describes {described}",
             head.pages_id
         )));
     }
@@ -230,7 +243,12 @@ pub fn check_unchanged(reg: &RegFileEntry) -> Result<(), RestoreError> {
     if let Some(mtime) = reg.crust_mtime_ns {
         let now = crate::dump::mtime_ns(&meta);
         if is_regular && mtime != now {
-            return changed(format!("modification time was {mtime} ns, is {now} ns"));
+            let secs = |ns: u64| format!("{}.{:09}", ns / 1_000_000_000, ns % 1_000_000_000);
+            return changed(format!(
+                "modification time was {} s, is {} s (since the epoch)",
+                secs(mtime),
+                secs(now)
+            ));
         }
     }
     Ok(())
