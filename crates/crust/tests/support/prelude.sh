@@ -162,14 +162,21 @@ wait_alone() {
 }
 
 # tree_report FILE: one "pid state tracerpid" line for every process but
-# this shell, for checks that nothing was left stopped or traced.
+# this shell, for checks that nothing was left stopped or traced. A process
+# that ends while being looked at gets a line with its pid only.
 tree_report() {
-	local p pid
+	local p pid status
 	: >"$1"
 	for p in /proc/[0-9]*; do
 		pid=${p#/proc/}
 		[[ $pid == 1 ]] && continue
-		echo "$pid $(status_field "$pid" State 2>/dev/null) $(status_field "$pid" TracerPid 2>/dev/null)" >>"$1" || true
+		# One read of the status file, so both fields are of one moment.
+		if status=$(cat "$p/status" 2>/dev/null) && [[ -n $status ]]; then
+			awk -v pid="$pid" '$1 == "State:" { s = $2 } $1 == "TracerPid:" { t = $2 }
+				END { print pid, s, t }' <<<"$status" >>"$1"
+		else
+			echo "$pid" >>"$1"
+		fi
 	done
 	sed 's/^/    tree: /' "$1" >&2
 }
