@@ -4,6 +4,7 @@
 //! workspace issues ptrace requests or raw syscalls. Each unsafe block lives here,
 //! small and with the invariant it relies on stated next to it.
 
+pub mod cpu;
 pub mod error;
 pub mod features;
 pub mod memory;

@@ -152,7 +152,8 @@ fn u64s(bytes: &[u8]) -> Vec<u64> {
 
 /// The criu view of the FPU state, decoded from the xsave area so that tools reading
 /// the standard fields see the real values. Offsets are those of the standard
-/// (non-compacted) xsave layout that NT_X86_XSTATE uses. Restore uses the raw area.
+/// (non-compacted) xsave layout that NT_X86_XSTATE uses, as the CPU reports them.
+/// Restore uses the raw area.
 fn fpregs_entry(x: &[u8]) -> UserX86FpregsEntry {
     let at = |off: usize, len: usize| x.get(off..off + len).unwrap_or(&[]);
     let u16_at = |off| u16::from_le_bytes(at(off, 2).try_into().unwrap_or([0; 2])) as u32;
@@ -170,14 +171,20 @@ fn fpregs_entry(x: &[u8]) -> UserX86FpregsEntry {
         st_space: u32s(at(32, 128)),
         xmm_space: u32s(at(160, 256)),
         padding: u32s(at(416, 96)),
-        xsave: (x.len() > 576).then(|| UserX86XsaveEntry {
-            xstate_bv: u64_at(512),
-            ymmh_space: u32s(at(576, 256)),
-            opmask_reg: u64s(at(1088, 64)),
-            zmm_upper: u64s(at(1152, 512)),
-            hi16_zmm: u64s(at(1664, 1024)),
-            pkru: u32s(at(2688, 4)),
-            ..UserX86XsaveEntry::default()
+        xsave: (x.len() > 576).then(|| {
+            // Where each component sits depends on the CPU (AMD and Intel differ).
+            let component = |index| {
+                crust_kernel::cpu::xsave_component(index).map_or(&[][..], |(off, len)| at(off, len))
+            };
+            UserX86XsaveEntry {
+                xstate_bv: u64_at(512),
+                ymmh_space: u32s(component(2)),
+                opmask_reg: u64s(component(5)),
+                zmm_upper: u64s(component(6)),
+                hi16_zmm: u64s(component(7)),
+                pkru: u32s(component(9)),
+                ..UserX86XsaveEntry::default()
+            }
         }),
     }
 }
