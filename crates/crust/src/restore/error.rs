@@ -11,6 +11,10 @@ pub enum RestoreError {
     BadImages { dir: String, why: String },
     #[error("pid {pid} cannot be restored: {what} is not supported yet")]
     Unsupported { pid: u32, what: String },
+    #[error(
+        "pid {pid}, fd {fd} was a terminal: restore with --shell-job (-j) to give it this one"
+    )]
+    NeedsShellJob { pid: u32, fd: u32 },
     #[error("file {path} changed since the dump: {what}")]
     FileChanged { path: String, what: String },
     #[error("file {path} needed by the restore: {source}")]

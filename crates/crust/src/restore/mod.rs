@@ -46,7 +46,7 @@ pub enum Outcome {
 
 pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
     let dir = ImageDir::open(&opts.images_dir)?;
-    let plan = plan::load(dir)?;
+    let plan = plan::load(dir, opts.shell_job)?;
     let root = plan.tasks[0].pid;
     for pid in plan
         .tasks

@@ -54,7 +54,9 @@ impl Plan {
     }
 }
 
-pub fn load(dir: ImageDir) -> Result<Plan, RestoreError> {
+/// Reads and checks everything; `shell_job` says whether the tree may take over
+/// crust's terminal (--shell-job).
+pub fn load(dir: ImageDir, shell_job: bool) -> Result<Plan, RestoreError> {
     let bad = |why: String| RestoreError::BadImages {
         dir: dir.path().display().to_string(),
         why,
@@ -114,7 +116,7 @@ pub fn load(dir: ImageDir) -> Result<Plan, RestoreError> {
         return Err(plan.bad("the root process of pstree.img is a zombie".into()));
     }
     for task in &plan.tasks {
-        check_references(&plan, task)?;
+        check_references(&plan, task, shell_job)?;
     }
     Ok(plan)
 }
@@ -181,7 +183,7 @@ fn load_task(
 
 /// Every file id the task refers to exists, and every regular file is still the
 /// one that was dumped.
-fn check_references(plan: &Plan, task: &TaskPlan) -> Result<(), RestoreError> {
+fn check_references(plan: &Plan, task: &TaskPlan, shell_job: bool) -> Result<(), RestoreError> {
     for fd in &task.fds {
         let file = plan
             .files
@@ -189,7 +191,14 @@ fn check_references(plan: &Plan, task: &TaskPlan) -> Result<(), RestoreError> {
             .ok_or_else(|| plan.bad(format!("fd {} refers to missing file id {}", fd.fd, fd.id)))?;
         if file.r#type == FdTypes::Reg as i32 {
             check_unchanged(plan.reg_file(fd.id)?)?;
-        } else if file.r#type != FdTypes::Tty as i32 {
+        } else if file.r#type == FdTypes::Tty as i32 {
+            if !shell_job {
+                return Err(RestoreError::NeedsShellJob {
+                    pid: task.pid,
+                    fd: fd.fd,
+                });
+            }
+        } else {
             return Err(RestoreError::Unsupported {
                 pid: task.pid,
                 what: format!("fd {} of type {}", fd.fd, file.r#type),
