@@ -113,6 +113,11 @@ fn create_private(path: &Path) -> Result<File, ImageError> {
         path: path.to_path_buf(),
         source,
     };
+    // A symlink planted where an image goes would send process memory to its
+    // target: the link itself is replaced, never followed.
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        fs::remove_file(path).map_err(fail)?;
+    }
     let file = OpenOptions::new()
         .write(true)
         .create(true)

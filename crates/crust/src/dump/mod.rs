@@ -4,8 +4,8 @@
 //! The order matters for the promise that a failed dump costs nothing: the tree is
 //! frozen with ptrace (invisible to it), everything is read while it is frozen, and
 //! only once every image is written is it killed. Any error before that drops the
-//! `Frozen` guards, which put each task back exactly as it was, and removes the
-//! images this dump had started to write.
+//! `Frozen` guards, which put each task back exactly as it was; images are written
+//! to a staging directory first, so the images dir is left as it was.
 
 mod core;
 mod error;
@@ -47,20 +47,14 @@ pub fn run(opts: &Options) -> Result<(), DumpError> {
         );
     }
     let dir = ImageDir::create(&opts.images_dir)?;
-    let before: Vec<_> = list_dir(&dir);
+    let staging = Staging::create(&dir)?;
     let mut timer = Timer::start();
 
     info!("freezing the tree of pid {pid}");
     let tree = freeze_tree(pid, Duration::from_secs(opts.timeout_secs))?;
     let freezing_time = timer.lap();
-    let written = write_images(&tree, &dir, opts, freezing_time, &mut timer);
-    let stats = match written {
-        Ok(stats) => stats,
-        Err(e) => {
-            remove_new_files(&dir, &before, opts);
-            return Err(e);
-        }
-    };
+    let stats = write_images(&tree, &staging.dir, opts, freezing_time, &mut timer)?;
+    staging.publish(&dir)?;
 
     let pids: Vec<i32> = tree.tasks.iter().map(|t| t.pid).collect();
     if opts.leave_running {
@@ -90,6 +84,56 @@ pub fn run(opts: &Options) -> Result<(), DumpError> {
         timer.total().as_secs_f64()
     );
     Ok(())
+}
+
+/// A private directory inside the images dir where a dump writes its images.
+/// Only a complete set is moved into the images dir: a dump that fails half way
+/// leaves an earlier image set there as it was, and no new file at all.
+struct Staging {
+    dir: ImageDir,
+    published: bool,
+}
+
+impl Staging {
+    fn create(images: &ImageDir) -> Result<Staging, DumpError> {
+        let path = images
+            .path()
+            .join(format!(".crust-dump-{}", std::process::id()));
+        // A leftover of a crust that died with this pid is stale by now.
+        let _ = std::fs::remove_dir_all(&path);
+        Ok(Staging {
+            dir: ImageDir::create(&path)?,
+            published: false,
+        })
+    }
+
+    /// Moves every image into `images`, replacing the files of an earlier dump.
+    fn publish(mut self, images: &ImageDir) -> Result<(), DumpError> {
+        let io_err = |path: &std::path::Path, source| {
+            DumpError::Images(crust_images::ImageError::Write {
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        let entries = std::fs::read_dir(self.dir.path()).map_err(|e| io_err(self.dir.path(), e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| io_err(self.dir.path(), e))?;
+            let target = images.path().join(entry.file_name());
+            std::fs::rename(entry.path(), &target).map_err(|e| io_err(&target, e))?;
+        }
+        self.published = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_dir_all(self.dir.path()) {
+            if !self.published || e.kind() != std::io::ErrorKind::NotFound {
+                log::warn!("removing {}: {e}", self.dir.path().display());
+            }
+        }
+    }
 }
 
 /// Writes every image of the frozen tree; returns the statistics it also wrote.
@@ -191,24 +235,4 @@ fn write_zombie(dir: &ImageDir, zombie: &Zombie) -> Result<(), DumpError> {
         ..CoreEntry::default()
     };
     write_one(dir, ImageKind::Core(zombie.pid as u32), &core)
-}
-
-fn list_dir(dir: &ImageDir) -> Vec<std::ffi::OsString> {
-    std::fs::read_dir(dir.path())
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.file_name())).collect())
-        .unwrap_or_default()
-}
-
-/// A failed dump leaves no half-written image set behind: the files it created go
-/// (the log file stays, it says why).
-fn remove_new_files(dir: &ImageDir, before: &[std::ffi::OsString], opts: &Options) {
-    for name in list_dir(dir) {
-        let path = dir.path().join(&name);
-        if before.contains(&name) || opts.log_file.as_deref() == Some(path.as_path()) {
-            continue;
-        }
-        if let Err(e) = std::fs::remove_file(&path) {
-            log::warn!("removing {} after the failed dump: {e}", path.display());
-        }
-    }
 }

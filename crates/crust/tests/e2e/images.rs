@@ -170,11 +170,10 @@ fn number(v: &Value) -> Option<u64> {
     }
 }
 
-/// Start addresses of a /proc/PID/maps text, without [vsyscall] (which
-/// is the kernel's, the same in every process, and not dumped, as in criu).
+/// Start addresses of a /proc/PID/maps text: every mapping, [vsyscall]
+/// included, as criu records it too.
 fn map_starts(maps: &str) -> BTreeSet<Option<u64>> {
     maps.lines()
-        .filter(|l| !l.ends_with("[vsyscall]"))
         .map(|l| {
             let start = l.split('-').next().unwrap_or("");
             u64::from_str_radix(start, 16).ok()
