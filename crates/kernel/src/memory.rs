@@ -4,6 +4,7 @@ use crate::error::SysError;
 use crate::PAGE_SIZE;
 use libc::pid_t;
 use std::fs::{File, OpenOptions};
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::FileExt;
 
 /// /proc/PID/pagemap bit: the page is in RAM.
@@ -13,6 +14,45 @@ pub const PM_SWAPPED: u64 = 1 << 62;
 /// /proc/PID/pagemap bit: the page is a file page or shared anonymous page, i.e. the
 /// backing object holds its contents rather than the task's private copy.
 pub const PM_FILE: u64 = 1 << 61;
+/// /proc/PID/pagemap bit: the page is a guard region (MADV_GUARD_INSTALL): any
+/// access faults, and it has no contents.
+pub const PM_GUARD_REGION: u64 = 1 << 58;
+/// /proc/PID/pagemap bits 0-54: the page frame number (zero when not privileged).
+pub const PM_PFN: u64 = (1 << 55) - 1;
+
+/// PAGEMAP_SCAN category: the page is present.
+pub const PAGE_IS_PRESENT: u64 = 1 << 3;
+/// `_IOWR('f', 16, struct pm_scan_arg)`.
+const PAGEMAP_SCAN: u64 = 0xc060_6610;
+
+/// `struct pm_scan_arg`.
+#[repr(C)]
+#[allow(dead_code)] // kernel ABI: the kernel reads or fills in every field
+#[derive(Default)]
+struct PmScanArg {
+    size: u64,
+    flags: u64,
+    start: u64,
+    end: u64,
+    walk_end: u64,
+    vec: u64,
+    vec_len: u64,
+    max_pages: u64,
+    category_inverted: u64,
+    category_mask: u64,
+    category_anyof_mask: u64,
+    return_mask: u64,
+}
+
+/// A run of pages `[start, end)` sharing `categories`, as PAGEMAP_SCAN reports
+/// it (`struct page_region`).
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PageRegion {
+    pub start: u64,
+    pub end: u64,
+    pub categories: u64,
+}
 
 /// /proc/PID/pagemap of one task, one 64-bit entry a page.
 pub struct Pagemap {
@@ -43,6 +83,44 @@ impl Pagemap {
             .chunks_exact(8)
             .map(|c| u64::from_ne_bytes(c.try_into().expect("8 bytes")))
             .collect())
+    }
+
+    /// The PAGEMAP_SCAN ioctl (Linux 6.7) over `[start, end)`: every page, in
+    /// at most `max` runs of pages that agree on the categories in `return_mask`.
+    pub fn scan(
+        &self,
+        start: u64,
+        end: u64,
+        return_mask: u64,
+        max: usize,
+    ) -> Result<Vec<PageRegion>, SysError> {
+        let mut regions = vec![PageRegion::default(); max];
+        let mut arg = PmScanArg {
+            size: std::mem::size_of::<PmScanArg>() as u64,
+            start,
+            end,
+            vec: regions.as_mut_ptr() as u64,
+            vec_len: regions.len() as u64,
+            return_mask,
+            ..PmScanArg::default()
+        };
+        // SAFETY: `arg` and the `regions` it points to live across the call; the
+        // kernel writes at most `vec_len` regions and updates `arg.walk_end`.
+        let ret = unsafe {
+            libc::ioctl(
+                self.file.as_raw_fd(),
+                PAGEMAP_SCAN as _,
+                &mut arg as *mut PmScanArg,
+            )
+        };
+        if ret < 0 {
+            return Err(SysError::last(format!(
+                "PAGEMAP_SCAN of pid {} at {start:#x}-{end:#x}",
+                self.pid
+            )));
+        }
+        regions.truncate(ret as usize);
+        Ok(regions)
     }
 }
 

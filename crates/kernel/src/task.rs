@@ -2,6 +2,7 @@
 
 use crate::error::SysError;
 use libc::pid_t;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 
 /// Sends `sig` to the whole process `pid`.
 pub fn kill(pid: pid_t, sig: i32) -> Result<(), SysError> {
@@ -36,4 +37,27 @@ pub fn robust_list(tid: pid_t) -> Result<(u64, u64), SysError> {
 /// Whether `pid` exists (as a process or a zombie) in crust's pid namespace.
 pub fn exists(pid: pid_t) -> bool {
     std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Takes ownership of the descriptor a system call that makes a new one returned.
+fn new_fd(ret: libc::c_long, action: impl FnOnce() -> String) -> Result<OwnedFd, SysError> {
+    let fd = crate::error::check(ret, action)?;
+    // SAFETY: callers pass the result of a call that returns a new descriptor;
+    // it is not negative (checked above) and nobody else owns it.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// A pidfd referring to the process `pid` (pidfd_open, Linux 5.3).
+pub fn pidfd_open(pid: pid_t) -> Result<OwnedFd, SysError> {
+    // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor.
+    let ret = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    new_fd(ret, || format!("pidfd_open of pid {pid}"))
+}
+
+/// A copy of descriptor `fd` of the process `pidfd` refers to (pidfd_getfd,
+/// Linux 5.6); needs ptrace access to that process.
+pub fn pidfd_getfd(pidfd: BorrowedFd<'_>, fd: RawFd) -> Result<OwnedFd, SysError> {
+    // SAFETY: pidfd_getfd takes descriptors and flags and returns a new descriptor.
+    let ret = unsafe { libc::syscall(libc::SYS_pidfd_getfd, pidfd.as_raw_fd(), fd, 0) };
+    new_fd(ret, || format!("pidfd_getfd of fd {fd}"))
 }

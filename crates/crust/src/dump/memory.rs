@@ -7,7 +7,9 @@ use crate::pages::{split_in_two, Run};
 use crust_images::pb::{PagemapEntry, PagemapHead, VmaEntry};
 use crust_images::vma::*;
 use crust_images::{ImageDir, ImageKind};
-use crust_kernel::memory::{vm_read, Pagemap, ProcMem, PM_FILE, PM_PRESENT, PM_SWAPPED};
+use crust_kernel::memory::{
+    vm_read, Pagemap, ProcMem, PM_FILE, PM_GUARD_REGION, PM_PRESENT, PM_SWAPPED,
+};
 use crust_kernel::proc::{Vma, VmaKind};
 use crust_kernel::PAGE_SIZE;
 use log::debug;
@@ -55,13 +57,19 @@ fn vma_entry(pid: i32, vma: &Vma, files: &mut FileTable) -> Result<Option<VmaEnt
     } else {
         0
     };
+    // Without it, a huge sparse reservation would not fit the commit limit again.
+    let noreserve = if vma.noreserve {
+        libc::MAP_NORESERVE as u32
+    } else {
+        0
+    };
     let mut entry = VmaEntry {
         start: vma.start,
         end: vma.end,
         pgoff: vma.offset,
         shmid: 0,
         prot: vma.prot,
-        flags: share | growsdown,
+        flags: share | growsdown | noreserve,
         status: VMA_AREA_REGULAR,
         fd: -1,
         madv: None,
@@ -119,8 +127,11 @@ fn vma_entry(pid: i32, vma: &Vma, files: &mut FileTable) -> Result<Option<VmaEnt
                 libc::O_RDONLY
             } as u32;
             let link = format!("/proc/{pid}/map_files/{:x}-{:x}", vma.start, vma.end);
+            // /proc/PID/maps escapes odd characters in names (a newline shows as
+            // \012); the map_files link gives the name as it is.
+            let name = std::fs::read_link(&link).unwrap_or_else(|_| path.clone());
             entry.shmid = files
-                .add_mapped(path, &link, open_flags)
+                .add_mapped(&name, &link, open_flags)
                 .map_err(|source| DumpError::Collect { pid, source })?
                 as u64;
             entry.status |= if vma.shared {
@@ -176,6 +187,15 @@ pub fn dump_pages(
     for vma in vmas.iter().filter(|v| holds_private_pages(v)) {
         let entries = pagemap.read(vma.start, vma.end).map_err(mem_err)?;
         stats.pages_scanned += entries.len() as u64;
+        if let Some(i) = entries.iter().position(|e| e & PM_GUARD_REGION != 0) {
+            return Err(DumpError::Unsupported {
+                pid,
+                what: format!(
+                    "a guard region (MADV_GUARD_INSTALL) at {:#x}",
+                    vma.start + i as u64 * PAGE_SIZE
+                ),
+            });
+        }
         for (first, count) in touched_runs(&entries) {
             let run = Run {
                 vaddr: vma.start + first * PAGE_SIZE,

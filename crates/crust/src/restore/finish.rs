@@ -17,7 +17,14 @@ const ERESTART_RESTARTBLOCK: i64 = -516;
 /// The last steps before the task may run: its parent-death signal (crust's
 /// SIGKILL until now), crust's report pipe gone, the stub page removed, and the
 /// dumped signal mask and registers loaded. The task stays stopped until detached.
-pub fn finish(d: &Driver, task: &TaskPlan, report_fd: i32) -> Result<(), RestoreError> {
+/// `keep_pdeath` is false for a root that crust leaves behind (--restore-detached):
+/// its parent is crust, which exits at once, so the signal would fire on the spot.
+pub fn finish(
+    d: &Driver,
+    task: &TaskPlan,
+    report_fd: i32,
+    keep_pdeath: bool,
+) -> Result<(), RestoreError> {
     let state_err = |source| RestoreError::State {
         pid: task.pid,
         source,
@@ -33,6 +40,17 @@ pub fn finish(d: &Driver, task: &TaskPlan, report_fd: i32) -> Result<(), Restore
         .as_ref()
         .and_then(|t| t.pdeath_sig)
         .unwrap_or(0);
+    let pdeath = if keep_pdeath {
+        pdeath
+    } else {
+        if pdeath != 0 {
+            log::warn!(
+                "pid {}: its parent-death signal {pdeath} is not restored: with -d its new parent, crust, exits now",
+                task.pid
+            );
+        }
+        0
+    };
     d.call(
         libc::SYS_prctl,
         [libc::PR_SET_PDEATHSIG as u64, pdeath as u64, 0, 0, 0, 0],

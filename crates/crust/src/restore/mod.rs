@@ -18,6 +18,7 @@ mod memory;
 mod mm;
 mod plan;
 mod state;
+mod validate;
 
 pub use error::RestoreError;
 
@@ -105,7 +106,12 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
         drivers.push(driver);
     }
     for (task, driver) in plan.tasks.iter().zip(&drivers) {
-        finish::finish(driver, task, reports[&task.pid])?;
+        let keep_pdeath = task.pid != root || !opts.restore_detached;
+        finish::finish(driver, task, reports[&task.pid], keep_pdeath)?;
+    }
+    // The pidfile is written while the tree can still be taken back if it fails.
+    if let Some(path) = &opts.pidfile {
+        write_pidfile(path, root)?;
     }
     // Every task is ready: only now do they run, all of them or none.
     for task in &plan.tasks {
@@ -133,9 +139,6 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
     };
     if let Err(e) = write_stats(&plan.dir, &stats) {
         log::warn!("writing stats-restore: {e}");
-    }
-    if let Some(path) = &opts.pidfile {
-        write_pidfile(path, root)?;
     }
     if opts.restore_detached {
         return Ok(Outcome::Detached);

@@ -73,6 +73,16 @@ pub fn load(dir: ImageDir, shell_job: bool) -> Result<Plan, RestoreError> {
         return Err(bad("pstree.img lists no process".into()));
     }
     let pids: Vec<u32> = tree.iter().map(|e| e.pid).collect();
+    if let Some(dup) = pids
+        .iter()
+        .enumerate()
+        .find(|(i, p)| pids[..*i].contains(p))
+    {
+        return Err(bad(format!("pstree.img lists pid {} twice", dup.1)));
+    }
+    if pids.contains(&0) {
+        return Err(bad("pstree.img lists pid 0".into()));
+    }
     let files: HashMap<u32, FileEntry> = dir
         .reader(ImageKind::Files)?
         .read_all::<FileEntry>()?
@@ -167,6 +177,8 @@ fn load_task(
             head.pages_id
         )));
     }
+    super::validate::check_memory(&mm.vmas, &pagemap)
+        .map_err(|why| bad(format!("mm-{pid}.img and pagemap-{pid}.img: {why}")))?;
     let fds: Vec<FdinfoEntry> = dir.reader(ImageKind::Fdinfo(ids.files_id))?.read_all()?;
     let fs: FsEntry = dir.reader(ImageKind::Fs(pid))?.read_one()?;
     Ok(TaskPlan {

@@ -36,6 +36,8 @@ pub struct Vma {
     /// File offset in bytes.
     pub offset: u64,
     pub growsdown: bool,
+    /// Mapped with MAP_NORESERVE: no swap space was set aside for it.
+    pub noreserve: bool,
     pub kind: VmaKind,
 }
 
@@ -103,6 +105,7 @@ fn vma_from(map: procfs::process::MemoryMap) -> Vma {
         shared: map.perms.contains(MMPermissions::SHARED),
         offset: map.offset,
         growsdown: map.extension.vm_flags.contains(VmFlags::GD),
+        noreserve: map.extension.vm_flags.contains(VmFlags::NR),
         kind,
     }
 }
