@@ -53,6 +53,27 @@ impl Driver {
         Ok(addr)
     }
 
+    /// Opens `path` inside the task (close-on-exec, with `flags` added) and
+    /// returns the task's fd; `why` says what the file is for.
+    pub fn open(&self, path: &str, flags: u64, why: &str) -> Result<u64, SysError> {
+        let at = self.put_path(path)?;
+        let flags = flags | libc::O_CLOEXEC as u64;
+        self.call(
+            libc::SYS_openat,
+            [libc::AT_FDCWD as u64, at, flags, 0, 0, 0],
+            &format!("open {path} {why}"),
+        )
+    }
+
+    pub fn close(&self, fd: u64) -> Result<(), SysError> {
+        self.call(
+            libc::SYS_close,
+            [fd, 0, 0, 0, 0, 0],
+            &format!("close fd {fd}"),
+        )
+        .map(drop)
+    }
+
     /// Where `put` places its bytes.
     pub fn data_addr(&self) -> u64 {
         self.stub + DATA_OFFSET

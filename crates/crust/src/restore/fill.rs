@@ -20,20 +20,8 @@ pub fn fill_pages(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<u64, Resto
         source,
     })?;
     let name = path.display().to_string();
-    let at = d.put_path(&name).map_err(mem_err)?;
     let fd = d
-        .call(
-            libc::SYS_openat,
-            [
-                libc::AT_FDCWD as u64,
-                at,
-                (libc::O_RDONLY | libc::O_CLOEXEC) as u64,
-                0,
-                0,
-                0,
-            ],
-            &format!("open {name}"),
-        )
+        .open(&name, libc::O_RDONLY as u64, "to read its pages")
         .map_err(mem_err)?;
     let runs = with_offsets(&task.pagemap);
     let (own_runs, helped_runs) = split_in_two(&runs);
@@ -52,7 +40,7 @@ pub fn fill_pages(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<u64, Resto
             libc::EIO,
         ))
     });
-    let closed = d.call(libc::SYS_close, [fd, 0, 0, 0, 0, 0], "close");
+    let closed = d.close(fd);
     let total = filled.map_err(mem_err)? + helped.map_err(mem_err)?;
     closed.map_err(mem_err)?;
     Ok(total)

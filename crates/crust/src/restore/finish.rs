@@ -57,12 +57,8 @@ pub fn finish(
         "prctl(PR_SET_PDEATHSIG)",
     )
     .map_err(state_err)?;
-    d.call(
-        libc::SYS_close,
-        [report_fd as u64, 0, 0, 0, 0, 0],
-        "close of crust's report pipe",
-    )
-    .map_err(state_err)?;
+    // crust's report pipe goes.
+    d.close(report_fd as u64).map_err(state_err)?;
     let xstate = ti.xsave_area.as_deref().unwrap_or_default();
     if uses_amx(xstate) {
         d.call(

@@ -165,16 +165,8 @@ fn map_areas<'t>(
                 Some(fd) => *fd,
                 None => {
                     let reg = plan.reg_file(vma.shmid as u32)?;
-                    let flags = vma.fdflags.unwrap_or(libc::O_RDONLY as u32) as u64
-                        | libc::O_CLOEXEC as u64;
-                    let path = d.put_path(&reg.name).map_err(mem_err)?;
-                    let fd = d
-                        .call(
-                            libc::SYS_openat,
-                            [libc::AT_FDCWD as u64, path, flags, 0, 0, 0],
-                            &format!("open {} to map it", reg.name),
-                        )
-                        .map_err(mem_err)?;
+                    let flags = vma.fdflags.unwrap_or(libc::O_RDONLY as u32) as u64;
+                    let fd = d.open(&reg.name, flags, "to map it").map_err(mem_err)?;
                     open_files.insert(vma.shmid, fd);
                     fd
                 }
@@ -208,8 +200,7 @@ fn map_areas<'t>(
         .map_err(mem_err)?;
     }
     for fd in open_files.into_values() {
-        d.call(libc::SYS_close, [fd, 0, 0, 0, 0, 0], "close")
-            .map_err(mem_err)?;
+        d.close(fd).map_err(mem_err)?;
     }
     Ok(filled)
 }

@@ -15,20 +15,8 @@ pub fn set_mm_fields(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), Res
     let mem_err = |source| RestoreError::Memory { pid, source };
     let mm = &task.mm;
     let exe = plan.reg_file(mm.exe_file_id)?;
-    let path = d.put_path(&exe.name).map_err(mem_err)?;
     let exe_fd = d
-        .call(
-            libc::SYS_openat,
-            [
-                libc::AT_FDCWD as u64,
-                path,
-                (libc::O_RDONLY | libc::O_CLOEXEC) as u64,
-                0,
-                0,
-                0,
-            ],
-            &format!("open the executable {}", exe.name),
-        )
+        .open(&exe.name, libc::O_RDONLY as u64, "as the executable")
         .map_err(mem_err)?;
 
     // struct prctl_mm_map, then the auxv words it points to, in the data area.
@@ -59,8 +47,7 @@ pub fn set_mm_fields(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), Res
         [PR_SET_MM, PR_SET_MM_MAP, addr, header_len as u64, 0, 0],
         "prctl(PR_SET_MM_MAP)",
     );
-    d.call(libc::SYS_close, [exe_fd, 0, 0, 0, 0, 0], "close")
-        .map_err(mem_err)?;
+    d.close(exe_fd).map_err(mem_err)?;
     result.map_err(mem_err)?;
     Ok(())
 }
