@@ -18,7 +18,7 @@
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -78,12 +78,20 @@ pub fn init(opts: &Options) -> Result<(), LogError> {
 
 /// Creates (or truncates) the log file, readable only by its owner.
 fn create_log_file(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
+    // The log usually sits in the images dir: a symlink planted there is replaced,
+    // never followed, as for the images themselves.
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        std::fs::remove_file(path)?;
+    }
+    let file = OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
         .mode(0o600)
-        .open(path)
+        .open(path)?;
+    // An existing log keeps no wider mode than a new one: it may quote secrets.
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    Ok(file)
 }
 
 fn dispatch(verbosity: u8, start: Instant, file: Option<File>) -> fern::Dispatch {

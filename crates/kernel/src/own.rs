@@ -263,6 +263,70 @@ pub fn read_to_end(fd: i32) -> Vec<u8> {
     }
 }
 
+/// Waits until child `pid` has exited, leaving it a zombie (not reaped).
+pub fn wait_exited(pid: i32) -> Result<(), SysError> {
+    loop {
+        // SAFETY: an all-zero siginfo_t is a valid out-buffer for waitid.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: `info` is a valid out-pointer for the duration of the call.
+        let ret = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOWAIT,
+            )
+        };
+        if ret == 0 {
+            return Ok(());
+        }
+        let err = SysError::last(format!("waitid for child {pid}"));
+        if err.errno() != Some(libc::EINTR) {
+            return Err(err);
+        }
+    }
+}
+
+/// Takes every pending instance of the blocked signal `sig` off the queue.
+pub fn discard_pending(sig: i32) {
+    let set: u64 = 1 << (sig - 1);
+    let zero = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    loop {
+        // SAFETY: rt_sigtimedwait reads an 8-byte set and a timespec, both alive
+        // across the call; no siginfo is requested.
+        let ret = unsafe {
+            libc::syscall(
+                libc::SYS_rt_sigtimedwait,
+                &set as *const u64,
+                std::ptr::null_mut::<libc::siginfo_t>(),
+                &zero as *const libc::timespec,
+                8,
+            )
+        };
+        if ret != sig as libc::c_long {
+            return;
+        }
+    }
+}
+
+/// Sets the blocked signal mask to exactly `mask`.
+pub fn set_signal_mask(mask: u64) -> Result<(), SysError> {
+    // SAFETY: rt_sigprocmask reads one 8-byte mask; no old mask requested.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_SETMASK,
+            &mask as *const u64,
+            std::ptr::null::<u64>(),
+            8,
+        )
+    };
+    ret_check(ret, || format!("rt_sigprocmask({mask:#x})")).map(drop)
+}
+
 /// Waits for a signal; with every signal blocked, for ever (or until a tracer
 /// takes over).
 pub fn pause() {

@@ -61,3 +61,27 @@ pub fn pidfd_getfd(pidfd: BorrowedFd<'_>, fd: RawFd) -> Result<OwnedFd, SysError
     let ret = unsafe { libc::syscall(libc::SYS_pidfd_getfd, pidfd.as_raw_fd(), fd, 0) };
     new_fd(ret, || format!("pidfd_getfd of fd {fd}"))
 }
+
+/// How `pid` is scheduled: its nice value, policy (SCHED_*, with
+/// SCHED_RESET_ON_FORK if set) and real-time priority.
+pub fn scheduling(pid: pid_t) -> Result<(i32, u32, u32), SysError> {
+    // getpriority may legitimately return -1, so errno is cleared and checked.
+    // SAFETY: __errno_location returns this thread's errno slot.
+    unsafe { *libc::__errno_location() = 0 };
+    // SAFETY: getpriority takes plain integers.
+    let nice = unsafe { libc::getpriority(libc::PRIO_PROCESS, pid as libc::id_t) };
+    if nice == -1 && std::io::Error::last_os_error().raw_os_error() != Some(0) {
+        return Err(SysError::last(format!("getpriority of pid {pid}")));
+    }
+    // SAFETY: sched_getscheduler takes a plain integer.
+    let policy = unsafe { libc::sched_getscheduler(pid) };
+    if policy < 0 {
+        return Err(SysError::last(format!("sched_getscheduler of pid {pid}")));
+    }
+    let mut param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: `param` is a valid out-pointer for the duration of the call.
+    if unsafe { libc::sched_getparam(pid, &mut param) } != 0 {
+        return Err(SysError::last(format!("sched_getparam of pid {pid}")));
+    }
+    Ok((nice, policy as u32, param.sched_priority as u32))
+}

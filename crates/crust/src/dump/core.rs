@@ -22,6 +22,8 @@ pub struct TaskFacts<'a> {
     pub private_signals: &'a [RawSiginfo],
     pub rseq: RseqConfig,
     pub robust_list: (u64, u64),
+    /// Nice value, scheduling policy and real-time priority.
+    pub scheduling: (i32, u32, u32),
     pub inside: &'a InsideState,
     pub creds: &'a Credentials,
     pub personality: u32,
@@ -69,6 +71,9 @@ pub fn core_entry(facts: &TaskFacts) -> CoreEntry {
         thread_core: Some(ThreadCoreEntry {
             futex_rla: facts.robust_list.0,
             futex_rla_len: facts.robust_list.1 as u32,
+            sched_nice: Some(facts.scheduling.0),
+            sched_policy: Some(facts.scheduling.1),
+            sched_prio: Some(facts.scheduling.2),
             blk_sigset: Some(facts.sigmask),
             sas: Some(ThreadSasEntry {
                 ss_sp: inside.altstack.0,

@@ -133,6 +133,7 @@ pub struct Zombie {
     pub sid: i32,
     /// The wait status its parent will collect.
     pub exit_status: i32,
+    pub comm: String,
 }
 
 /// The frozen tree: live tasks in parent-before-child order, and zombies.
@@ -156,9 +157,20 @@ pub fn freeze_tree(root: i32, timeout: Duration) -> Result<FrozenTree, DumpError
         let children = crust_kernel::proc::children(pid)
             .map_err(|source| DumpError::Collect { pid, source })?;
         for child in children {
-            match zombie(child)? {
-                Some(z) => tree.zombies.push(z),
-                None => tree.tasks.push(Frozen::seize(child, timeout)?),
+            // A child that exits and is reaped at once (its parent ignores SIGCHLD)
+            // can vanish between the listing and the freeze: it is simply not part
+            // of the tree any more.
+            let frozen = zombie(child).and_then(|z| match z {
+                Some(z) => Ok(Err(z)),
+                None => Frozen::seize(child, timeout).map(Ok),
+            });
+            match frozen {
+                Ok(Ok(task)) => tree.tasks.push(task),
+                Ok(Err(z)) => tree.zombies.push(z),
+                Err(_) if !crust_kernel::task::exists(child) => {
+                    log::debug!("pid {child} exited and was reaped while the tree was frozen")
+                }
+                Err(e) => return Err(e),
             }
         }
     }
@@ -174,5 +186,6 @@ fn zombie(pid: i32) -> Result<Option<Zombie>, DumpError> {
         pgid: stat.pgrp,
         sid: stat.session,
         exit_status: stat.exit_code,
+        comm: stat.comm.clone(),
     }))
 }

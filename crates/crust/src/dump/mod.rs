@@ -230,6 +230,7 @@ fn write_zombie(dir: &ImageDir, zombie: &Zombie) -> Result<(), DumpError> {
         tc: Some(TaskCoreEntry {
             task_state: TASK_ZOMBIE,
             exit_code: zombie.exit_status as u32,
+            comm: zombie.comm.clone(),
             ..TaskCoreEntry::default()
         }),
         ..CoreEntry::default()

@@ -82,6 +82,7 @@ pub fn dump_task(
         private_signals: &ptrace::peek_siginfo(pid, false).map_err(collect)?,
         rseq: ptrace::rseq_config(pid).map_err(collect)?,
         robust_list: task::robust_list(pid).map_err(collect)?,
+        scheduling: task::scheduling(pid).map_err(collect)?,
         inside: &inside,
         creds: &creds,
         personality: proc::personality(pid).map_err(collect)?,

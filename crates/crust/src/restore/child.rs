@@ -3,6 +3,7 @@
 //! page crust will drive it from, and stops for crust to rebuild its memory.
 
 use super::plan::{Plan, TaskPlan};
+use super::session;
 use crust_images::pb::FdTypes;
 use crust_kernel::own;
 use crust_kernel::spawn::{fork_with_pid, Forked};
@@ -17,6 +18,7 @@ pub const STUB_CODE: [u8; 3] = [0x0f, 0x05, 0xcc]; // syscall; int3
 /// blocked, for crust to seize it. Never returns.
 pub fn become_task(plan: &Plan, pid: u32, stub: u64, report_fd: i32, shell_job: bool) -> ! {
     if let Some(zombie) = plan.zombies.iter().find(|z| z.pstree.pid == pid) {
+        let _ = own::set_comm(&zombie.comm);
         exit_like(zombie.exit_status);
     }
     match prepare(plan, pid, stub, report_fd, shell_job) {
@@ -42,6 +44,8 @@ fn exit_like(status: u32) -> ! {
     if libc::WIFSIGNALED(status) {
         let sig = libc::WTERMSIG(status);
         let _ = own::set_sigaction(sig, libc::SIG_DFL as u64, 0, 0, 0);
+        // The mask inherited from the parent being prepared blocks everything.
+        let _ = own::set_signal_mask(0);
         let _ = crust_kernel::task::kill(std::process::id() as i32, sig);
     }
     own::exit_now(libc::WEXITSTATUS(status));
@@ -64,7 +68,7 @@ fn prepare(
     // If the parent dies while crust drives the tree, the half-built task dies too.
     own::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as u64).map_err(text)?;
 
-    join_session(task, shell_job || pid != plan.tasks[0].pid).map_err(text)?;
+    session::start(task, pid == plan.tasks[0].pid, shell_job).map_err(text)?;
     for child in plan
         .tasks
         .iter()
@@ -77,6 +81,12 @@ fn prepare(
             {
                 Forked::Child => become_task(plan, child.pid, stub, report_fd, shell_job),
                 Forked::Parent(_) => {}
+            }
+            if plan.zombies.iter().any(|z| z.pstree.pid == child.pid) {
+                // The stand-in's exit must not reach the program as a new SIGCHLD:
+                // the one it had pending at dump time, if any, is queued again later.
+                own::wait_exited(child.pid as i32).map_err(text)?;
+                own::discard_pending(libc::SIGCHLD);
             }
         }
     }
@@ -103,21 +113,6 @@ fn prepare(
     own::map_page_at(stub, crust_kernel::PAGE_SIZE).map_err(text)?;
     own::fill_page(stub, &STUB_CODE);
     Ok(report_fd)
-}
-
-/// The root, if it led a session, leads a new one again; otherwise the tree stays in
-/// crust's session (with --shell-job, the shell's, which owns the terminal). A task
-/// that led a process group leads one again; the others inherit their parent's.
-fn join_session(task: &TaskPlan, inherit_session: bool) -> Result<(), SysError> {
-    let tree = &task.pstree;
-    if tree.sid == tree.pid && !inherit_session {
-        own::setsid()
-    } else if tree.pgid == tree.pid {
-        own::setpgid_self()
-    } else {
-        // A member of its parent's group already is in it, having been forked there.
-        Ok(())
-    }
 }
 
 /// Raising a hard limit needs CAP_SYS_RESOURCE, which root may lack; such a limit

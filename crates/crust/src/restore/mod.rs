@@ -17,6 +17,7 @@ mod layout;
 mod memory;
 mod mm;
 mod plan;
+mod session;
 mod state;
 mod validate;
 
@@ -48,6 +49,7 @@ pub enum Outcome {
 pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
     let dir = ImageDir::open(&opts.images_dir)?;
     let plan = plan::load(dir, opts.shell_job)?;
+    session::check(&plan)?;
     let root = plan.tasks[0].pid;
     for pid in plan
         .tasks
@@ -105,7 +107,16 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
         state::restore_state(&driver, &plan, task)?;
         drivers.push(driver);
     }
+    let root_pgid = proc::task_stat(root as i32)
+        .map_err(|source| RestoreError::State { pid: root, source })?
+        .pgrp;
     for (task, driver) in plan.tasks.iter().zip(&drivers) {
+        session::join_group(driver, &plan, task, root_pgid).map_err(|source| {
+            RestoreError::State {
+                pid: task.pid,
+                source,
+            }
+        })?;
         let keep_pdeath = task.pid != root || !opts.restore_detached;
         finish::finish(driver, task, reports[&task.pid], keep_pdeath)?;
     }

@@ -27,6 +27,7 @@ pub struct ZombiePlan {
     pub pstree: PstreeEntry,
     /// The wait status its parent will collect.
     pub exit_status: u32,
+    pub comm: String,
 }
 
 pub struct Plan {
@@ -109,6 +110,7 @@ pub fn load(dir: ImageDir, shell_job: bool) -> Result<Plan, RestoreError> {
             .ok_or_else(|| plan.bad(format!("core-{}.img has no task core", pstree.pid)))?;
         if tc.task_state == TASK_ZOMBIE {
             plan.zombies.push(ZombiePlan {
+                comm: tc.comm.clone(),
                 exit_status: tc.exit_code,
                 pstree,
             });

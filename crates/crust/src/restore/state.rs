@@ -6,7 +6,7 @@ use super::creds;
 use super::driver::{words_bytes, Driver};
 use super::error::RestoreError;
 use super::plan::{Plan, TaskPlan};
-use crust_images::pb::SignalQueueEntry;
+use crust_images::pb::{SignalQueueEntry, ThreadCoreEntry};
 use crust_kernel::SysError;
 
 pub fn restore_state(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), RestoreError> {
@@ -94,6 +94,9 @@ pub fn restore_state(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), Res
         )
         .map_err(state_err)?;
     }
+    if let Some(th) = th {
+        restore_scheduling(d, th).map_err(state_err)?;
+    }
     enter_dirs(d, plan, task).map_err(state_err)?;
     if let Some(creds) = th.and_then(|t| t.creds.as_ref()) {
         creds::restore_creds(d, creds).map_err(state_err)?;
@@ -113,6 +116,29 @@ pub fn restore_state(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), Res
         th.and_then(|t| t.signals_p.as_ref()),
     )
     .map_err(state_err)?;
+    Ok(())
+}
+
+/// Policy, real-time priority and nice value; raising them needs privilege, so
+/// this comes before the credentials.
+fn restore_scheduling(d: &Driver, th: &ThreadCoreEntry) -> Result<(), SysError> {
+    let policy = th.sched_policy.unwrap_or(0);
+    if policy != libc::SCHED_OTHER as u32 {
+        let param = d.put(&th.sched_prio.unwrap_or(0).to_ne_bytes())?;
+        d.call(
+            libc::SYS_sched_setscheduler,
+            [0, policy as u64, param, 0, 0, 0],
+            "sched_setscheduler",
+        )?;
+    }
+    let nice = th.sched_nice.unwrap_or(0);
+    if nice != 0 {
+        d.call(
+            libc::SYS_setpriority,
+            [libc::PRIO_PROCESS as u64, 0, nice as i64 as u64, 0, 0, 0],
+            "setpriority",
+        )?;
+    }
     Ok(())
 }
 

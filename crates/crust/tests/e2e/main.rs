@@ -16,5 +16,6 @@ mod bad_input;
 mod continuity;
 mod credentials;
 mod failures;
+mod guarantees;
 mod images;
 mod memstate;

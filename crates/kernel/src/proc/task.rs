@@ -163,6 +163,7 @@ pub fn personality(pid: pid_t) -> Result<u32, SysError> {
 /// The few /proc/PID/stat fields that describe a task's place in the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskStat {
+    pub comm: String,
     pub state: char,
     pub ppid: pid_t,
     pub pgrp: pid_t,
@@ -176,6 +177,7 @@ pub fn task_stat(pid: pid_t) -> Result<TaskStat, SysError> {
         .stat()
         .map_err(|e| proc_err(format!("read /proc/{pid}/stat"), e))?;
     Ok(TaskStat {
+        comm: stat.comm,
         state: stat.state,
         ppid: stat.ppid,
         pgrp: stat.pgrp,
