@@ -62,16 +62,23 @@ pub fn block_all_signals() -> Result<(), SysError> {
     ret_check(ret, || "rt_sigprocmask(block all)".into()).map(drop)
 }
 
-/// Maps `len` bytes of anonymous read-write-execute memory at exactly `addr`,
-/// failing rather than replacing anything already there.
-pub fn map_page_at(addr: u64, len: u64) -> Result<(), SysError> {
+/// Maps one page of anonymous read-write-execute memory at exactly `addr` (never
+/// replacing anything already there) and copies `code` to its start.
+pub fn map_code_page(addr: u64, code: &[u8]) -> Result<(), SysError> {
+    let len = crate::PAGE_SIZE as usize;
+    if code.len() > len {
+        return Err(SysError::from_errno(
+            format!("{} bytes of code do not fit a page", code.len()),
+            libc::E2BIG,
+        ));
+    }
     let prot = libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC;
     let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED_NOREPLACE;
     // SAFETY: MAP_FIXED_NOREPLACE never replaces an existing mapping, so no memory
     // this program uses can be affected; the result is checked below.
-    let got = unsafe { libc::mmap(addr as *mut libc::c_void, len as usize, prot, flags, -1, 0) };
+    let got = unsafe { libc::mmap(addr as *mut libc::c_void, len, prot, flags, -1, 0) };
     if got == libc::MAP_FAILED {
-        return Err(SysError::last(format!("mmap of {len} bytes at {addr:#x}")));
+        return Err(SysError::last(format!("mmap of a page at {addr:#x}")));
     }
     if got as u64 != addr {
         return Err(SysError::from_errno(
@@ -79,14 +86,10 @@ pub fn map_page_at(addr: u64, len: u64) -> Result<(), SysError> {
             libc::EEXIST,
         ));
     }
+    // SAFETY: the page at `got` was just mapped writable, is `len` bytes long, no
+    // other reference to it exists, and `code` is no longer than it.
+    unsafe { std::ptr::copy_nonoverlapping(code.as_ptr(), got as *mut u8, code.len()) };
     Ok(())
-}
-
-/// Writes `bytes` at `addr`, a page this process mapped itself with `map_page_at`.
-pub fn fill_page(addr: u64, bytes: &[u8]) {
-    // SAFETY: the caller mapped at least `bytes.len()` writable bytes at `addr`
-    // (map_page_at), and nothing else refers to that page.
-    unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), addr as *mut u8, bytes.len()) };
 }
 
 pub fn open(path: &Path, flags: i32) -> Result<i32, SysError> {
@@ -261,6 +264,12 @@ pub fn read_to_end(fd: i32) -> Vec<u8> {
             return out;
         }
     }
+}
+
+/// The pid of this process's parent.
+pub fn parent_pid() -> i32 {
+    // SAFETY: getppid takes no arguments and cannot fail.
+    unsafe { libc::getppid() }
 }
 
 /// Waits until child `pid` has exited, leaving it a zombie (not reaped).

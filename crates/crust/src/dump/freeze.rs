@@ -47,8 +47,17 @@ impl Frozen {
             let _ = ptrace::detach(pid, 0);
             return Err(err);
         }
-        frozen.regs = ptrace::get_regs(pid).map_err(freeze_err)?;
-        frozen.sigmask = ptrace::get_sigmask(pid).map_err(freeze_err)?;
+        // Nothing was changed yet: on failure the task is only let go.
+        let regs = ptrace::get_regs(pid).and_then(|r| Ok((r, ptrace::get_sigmask(pid)?)));
+        let (regs, sigmask) = match regs {
+            Ok(got) => got,
+            Err(source) => {
+                let _ = ptrace::detach(pid, 0);
+                return Err(freeze_err(source));
+            }
+        };
+        frozen.regs = regs;
+        frozen.sigmask = sigmask;
         frozen.released = false;
         debug!("pid {pid}: frozen at ip {:#x}", frozen.regs.rip);
         Ok(frozen)
@@ -170,7 +179,11 @@ pub fn freeze_tree(root: i32, timeout: Duration) -> Result<FrozenTree, DumpError
                 Err(_) if !crust_kernel::task::exists(child) => {
                     log::debug!("pid {child} exited and was reaped while the tree was frozen")
                 }
-                Err(e) => return Err(e),
+                // It may also have exited between the look and the seize.
+                Err(e) => match zombie(child) {
+                    Ok(Some(z)) => tree.zombies.push(z),
+                    _ => return Err(e),
+                },
             }
         }
     }

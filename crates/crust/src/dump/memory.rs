@@ -18,6 +18,8 @@ use std::os::unix::fs::FileExt;
 /// Pages copied per read: large enough for few system calls, small enough to stay
 /// in the CPU caches between the read and the write.
 const CHUNK_PAGES: u64 = 256;
+/// Pagemap entries read at a time (512 KiB of them).
+const PAGEMAP_WINDOW: u64 = 64 * 1024;
 
 /// What dumping the memory of one task produced.
 #[derive(Debug, Default)]
@@ -182,40 +184,48 @@ pub fn dump_pages(
 
     // First the index: which runs go where in the pages image.
     let mut stats = MemoryDump::default();
-    let (mut readable, mut hidden) = (Vec::new(), Vec::new());
+    let (mut readable_runs, mut hidden) = (Vec::new(), Vec::new());
     let mut offset = 0;
     for vma in vmas.iter().filter(|v| holds_private_pages(v)) {
-        let entries = pagemap.read(vma.start, vma.end).map_err(mem_err)?;
-        stats.pages_scanned += entries.len() as u64;
-        if let Some(i) = entries.iter().position(|e| e & PM_GUARD_REGION != 0) {
-            return Err(DumpError::Unsupported {
-                pid,
-                what: format!(
-                    "a guard region (MADV_GUARD_INSTALL) at {:#x}",
-                    vma.start + i as u64 * PAGE_SIZE
-                ),
-            });
-        }
-        for (first, count) in touched_runs(&entries) {
-            let run = Run {
-                vaddr: vma.start + first * PAGE_SIZE,
-                bytes: count * PAGE_SIZE,
-                offset,
-            };
-            // One entry a run, however long: restore fills each with one read.
-            index.write(&PagemapEntry {
-                vaddr: run.vaddr,
-                nr_pages: count as u32,
-                in_parent: None,
-                flags: Some(PE_PRESENT),
-            })?;
-            if vma.prot & libc::PROT_READ as u32 != 0 {
-                readable.push(run);
-            } else {
-                hidden.push(run);
+        let readable = vma.prot & libc::PROT_READ as u32 != 0;
+        // The pagemap is read a window at a time: a sparse reservation of a
+        // terabyte would otherwise need gigabytes just for its page entries.
+        let mut window_start = vma.start;
+        while window_start < vma.end {
+            let window_end = vma.end.min(window_start + PAGEMAP_WINDOW * PAGE_SIZE);
+            let entries = pagemap.read(window_start, window_end).map_err(mem_err)?;
+            stats.pages_scanned += entries.len() as u64;
+            if let Some(i) = entries.iter().position(|e| e & PM_GUARD_REGION != 0) {
+                return Err(DumpError::Unsupported {
+                    pid,
+                    what: format!(
+                        "a guard region (MADV_GUARD_INSTALL) at {:#x}",
+                        window_start + i as u64 * PAGE_SIZE
+                    ),
+                });
             }
-            offset += run.bytes;
-            stats.pages_written += count;
+            for (first, count) in touched_runs(&entries) {
+                let run = Run {
+                    vaddr: window_start + first * PAGE_SIZE,
+                    bytes: count * PAGE_SIZE,
+                    offset,
+                };
+                // One entry a run: restore fills each with one read.
+                index.write(&PagemapEntry {
+                    vaddr: run.vaddr,
+                    nr_pages: count as u32,
+                    in_parent: None,
+                    flags: Some(PE_PRESENT),
+                })?;
+                if readable {
+                    readable_runs.push(run);
+                } else {
+                    hidden.push(run);
+                }
+                offset += run.bytes;
+                stats.pages_written += count;
+            }
+            window_start = window_end;
         }
     }
     index.finish()?;
@@ -223,7 +233,7 @@ pub fn dump_pages(
     // Then the contents, by two threads when there is much to copy.
     let pages_path = dir.pages_path(pages_id).display().to_string();
     let pages = dir.create_pages(pages_id)?;
-    let (first, second) = split_in_two(&readable);
+    let (first, second) = split_in_two(&readable_runs);
     let copy = |runs: &[Run], procmem: Option<&ProcMem>| {
         copy_runs(pid, runs, procmem, &pages, &pages_path)
     };

@@ -62,20 +62,23 @@ pub fn run(opts: &Options) -> Result<(), DumpError> {
         info!("tree of pid {pid} dumped and left running");
     } else if opts.leave_stopped {
         // criu leaves the tree stopped by SIGSTOP, so that a later SIGCONT resumes it.
+        // Every task gets its signal even if one fails: a tree half stopped and half
+        // running would be worse than either.
+        let mut first_error = None;
         for task in tree.tasks {
-            crust_kernel::task::kill(task.pid, libc::SIGSTOP).map_err(|source| {
-                DumpError::Kill {
+            if let Err(source) = crust_kernel::task::kill(task.pid, libc::SIGSTOP) {
+                first_error.get_or_insert(DumpError::Kill {
                     pid: task.pid,
                     source,
-                }
-            })?;
+                });
+            }
             task.release();
         }
+        first_error.map_or(Ok(()), Err)?;
         info!("tree of pid {pid} dumped and left stopped");
     } else {
-        for task in tree.tasks {
-            task.kill()?;
-        }
+        let results: Vec<_> = tree.tasks.into_iter().map(|task| task.kill()).collect();
+        results.into_iter().collect::<Result<Vec<()>, _>>()?;
         info!("tree of pid {pid} dumped and killed");
     }
     info!(
@@ -107,7 +110,10 @@ impl Staging {
         })
     }
 
-    /// Moves every image into `images`, replacing the files of an earlier dump.
+    /// Moves every image into `images`, replacing the files of an earlier dump and
+    /// removing the images of it that this dump has no counterpart for. The moves
+    /// are renames within one directory; should one fail all the same, the error
+    /// says so and the images dir may hold a mix.
     fn publish(mut self, images: &ImageDir) -> Result<(), DumpError> {
         let io_err = |path: &std::path::Path, source| {
             DumpError::Images(crust_images::ImageError::Write {
@@ -115,15 +121,53 @@ impl Staging {
                 source,
             })
         };
-        let entries = std::fs::read_dir(self.dir.path()).map_err(|e| io_err(self.dir.path(), e))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| io_err(self.dir.path(), e))?;
-            let target = images.path().join(entry.file_name());
-            std::fs::rename(entry.path(), &target).map_err(|e| io_err(&target, e))?;
+        let names = |dir: &std::path::Path| -> Result<Vec<std::ffi::OsString>, DumpError> {
+            let entries = std::fs::read_dir(dir).map_err(|e| io_err(dir, e))?;
+            entries
+                .map(|e| e.map(|e| e.file_name()).map_err(|e| io_err(dir, e)))
+                .collect()
+        };
+        let new = names(self.dir.path())?;
+        for old in names(images.path())? {
+            if !new.contains(&old) && is_image_name(&old.to_string_lossy()) {
+                let path = images.path().join(&old);
+                std::fs::remove_file(&path).map_err(|e| io_err(&path, e))?;
+            }
+        }
+        for name in new {
+            let target = images.path().join(&name);
+            std::fs::rename(self.dir.path().join(&name), &target)
+                .map_err(|e| io_err(&target, e))?;
         }
         self.published = true;
         Ok(())
     }
+}
+
+/// Names of the files of an image set: other files in the images dir are the
+/// user's and stay.
+fn is_image_name(name: &str) -> bool {
+    const SINGLE: [&str; 10] = [
+        "inventory.img",
+        "pstree.img",
+        "files.img",
+        "tty-info.img",
+        "tty-data.img",
+        "seccomp.img",
+        "cpuinfo.img",
+        "reg-files.img",
+        "stats-dump",
+        "stats-restore",
+    ];
+    const PER_TASK: [&str; 8] = [
+        "core-", "mm-", "pagemap-", "pages-", "fdinfo-", "fs-", "ids-", "creds-",
+    ];
+    let numbered = |prefix: &str| {
+        name.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(".img"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    SINGLE.contains(&name) || PER_TASK.iter().any(|p| numbered(p))
 }
 
 impl Drop for Staging {
@@ -236,4 +280,32 @@ fn write_zombie(dir: &ImageDir, zombie: &Zombie) -> Result<(), DumpError> {
         ..CoreEntry::default()
     };
     write_one(dir, ImageKind::Core(zombie.pid as u32), &core)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_image_name;
+
+    #[test]
+    fn only_image_set_names_count_as_images() {
+        for name in [
+            "core-12.img",
+            "pages-1.img",
+            "pstree.img",
+            "stats-dump",
+            "fdinfo-3.img",
+        ] {
+            assert!(is_image_name(name), "{name}");
+        }
+        for name in [
+            "disk.img",
+            "core-.img",
+            "core-12.img.bak",
+            "dump.log",
+            "mm-x.img",
+            ".pstree.img",
+        ] {
+            assert!(!is_image_name(name), "{name}");
+        }
+    }
 }

@@ -33,7 +33,13 @@ pub fn check_task(frozen: &Frozen) -> Result<MmBounds, DumpError> {
             what: "a seccomp filter".into(),
         });
     }
-    let timers = std::fs::read_to_string(format!("/proc/{pid}/timers")).unwrap_or_default();
+    let timers_path = format!("/proc/{pid}/timers");
+    let timers = std::fs::read_to_string(&timers_path).map_err(|e| {
+        collect(crust_kernel::SysError::from_io(
+            format!("read {timers_path}"),
+            e,
+        ))
+    })?;
     if !timers.trim().is_empty() {
         return Err(DumpError::Unsupported {
             pid,

@@ -16,12 +16,19 @@ pub const STUB_CODE: [u8; 3] = [0x0f, 0x05, 0xcc]; // syscall; int3
 /// Runs in a freshly forked task that is to become pstree entry `pid`. It forks
 /// its own children, prepares itself, says so on `report_fd` and waits, signals
 /// blocked, for crust to seize it. Never returns.
-pub fn become_task(plan: &Plan, pid: u32, stub: u64, report_fd: i32, shell_job: bool) -> ! {
+pub fn become_task(
+    plan: &Plan,
+    pid: u32,
+    parent: i32,
+    stub: u64,
+    report_fd: i32,
+    shell_job: bool,
+) -> ! {
     if let Some(zombie) = plan.zombies.iter().find(|z| z.pstree.pid == pid) {
         let _ = own::set_comm(&zombie.comm);
         exit_like(zombie.exit_status);
     }
-    match prepare(plan, pid, stub, report_fd, shell_job) {
+    match prepare(plan, pid, parent, stub, report_fd, shell_job) {
         Ok(report_fd) => {
             own::write_all(report_fd, format!("ready {pid} {report_fd}\n").as_bytes());
             // crust seizes the task here and never lets this call return.
@@ -44,6 +51,8 @@ fn exit_like(status: u32) -> ! {
     if libc::WIFSIGNALED(status) {
         let sig = libc::WTERMSIG(status);
         let _ = own::set_sigaction(sig, libc::SIG_DFL as u64, 0, 0, 0);
+        // Dying of SIGSEGV or SIGABRT must not leave a core dump of crust's memory.
+        let _ = own::set_rlimit(libc::RLIMIT_CORE, 0, 0);
         // The mask inherited from the parent being prepared blocks everything.
         let _ = own::set_signal_mask(0);
         let _ = crust_kernel::task::kill(std::process::id() as i32, sig);
@@ -54,6 +63,7 @@ fn exit_like(status: u32) -> ! {
 fn prepare(
     plan: &Plan,
     pid: u32,
+    parent: i32,
     stub: u64,
     report_fd: i32,
     shell_job: bool,
@@ -67,6 +77,12 @@ fn prepare(
     own::block_all_signals().map_err(text)?;
     // If the parent dies while crust drives the tree, the half-built task dies too.
     own::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as u64).map_err(text)?;
+    // A parent that died before the line above would never send that signal.
+    if own::parent_pid() != parent {
+        return Err(format!(
+            "its parent {parent} died while it was being created"
+        ));
+    }
 
     session::start(task, pid == plan.tasks[0].pid, shell_job).map_err(text)?;
     for child in plan
@@ -79,7 +95,9 @@ fn prepare(
             match fork_with_pid(child.pid as i32)
                 .map_err(|e| format!("creating child {}: {e}", child.pid))?
             {
-                Forked::Child => become_task(plan, child.pid, stub, report_fd, shell_job),
+                Forked::Child => {
+                    become_task(plan, child.pid, pid as i32, stub, report_fd, shell_job)
+                }
                 Forked::Parent(_) => {}
             }
             if plan.zombies.iter().any(|z| z.pstree.pid == child.pid) {
@@ -110,8 +128,7 @@ fn prepare(
         own::set_sigaction(sig, sa.sigaction, sa.flags, sa.restorer, sa.mask).map_err(text)?;
     }
 
-    own::map_page_at(stub, crust_kernel::PAGE_SIZE).map_err(text)?;
-    own::fill_page(stub, &STUB_CODE);
+    own::map_code_page(stub, &STUB_CODE).map_err(text)?;
     Ok(report_fd)
 }
 

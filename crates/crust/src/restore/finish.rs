@@ -112,7 +112,7 @@ fn interrupted_syscall_restarted(mut regs: ptrace::Regs) -> ptrace::Regs {
         match regs.rax as i64 {
             ERESTARTSYS | ERESTARTNOINTR | ERESTARTNOHAND => {
                 regs.rax = regs.orig_rax;
-                regs.rip -= 2;
+                regs.rip = regs.rip.wrapping_sub(2);
             }
             ERESTART_RESTARTBLOCK => regs.rax = -(libc::EINTR as i64) as u64,
             _ => {}

@@ -61,6 +61,16 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
             return Err(RestoreError::PidInUse { pid });
         }
     }
+    if let Some(path) = opts
+        .pidfile
+        .as_deref()
+        .filter(|p| p.symlink_metadata().is_ok())
+    {
+        return Err(RestoreError::Pidfile {
+            path: path.display().to_string(),
+            source: std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+        });
+    }
     let stub = choose_stub(&plan)?;
     let mut timer = Timer::start();
 
@@ -70,6 +80,7 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
     );
     let (report_read, report_write) =
         own::pipe().map_err(|source| RestoreError::Fork { pid: root, source })?;
+    let crust = std::process::id() as i32;
     let forked =
         fork_with_pid(root as i32).map_err(|source| RestoreError::Fork { pid: root, source });
     let forked = match forked {
@@ -82,12 +93,13 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
     };
     if let Forked::Child = forked {
         own::close(report_read);
-        child::become_task(&plan, root, stub, report_write, opts.shell_job);
+        child::become_task(&plan, root, crust, stub, report_write, opts.shell_job);
     }
     own::close(report_write);
     let mut tree = Tree {
         root: root as i32,
         seized: Vec::new(),
+        pidfile: None,
         armed: true,
     };
     let reports = collect_reports(&plan, report_read, Duration::from_secs(opts.timeout_secs));
@@ -123,8 +135,10 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
     // The pidfile is written while the tree can still be taken back if it fails.
     if let Some(path) = &opts.pidfile {
         write_pidfile(path, root)?;
+        tree.pidfile = Some(path.clone());
     }
-    // Every task is ready: only now do they run, all of them or none.
+    // Every task is ready: only now do they run. Should a detach fail, the tree
+    // guard kills all of them, those already running included.
     for task in &plan.tasks {
         ptrace::detach(task.pid as i32, 0).map_err(|source| RestoreError::State {
             pid: task.pid,
@@ -297,6 +311,8 @@ fn write_pidfile(path: &std::path::Path, pid: u32) -> Result<(), RestoreError> {
 struct Tree {
     root: i32,
     seized: Vec<i32>,
+    /// Written for this restore; removed with the tree.
+    pidfile: Option<std::path::PathBuf>,
     armed: bool,
 }
 
@@ -316,5 +332,8 @@ impl Drop for Tree {
             let _ = task::kill(pid, libc::SIGKILL);
         }
         while let Ok(Stop::Stopped { .. }) = ptrace::wait(self.root) {}
+        if let Some(path) = &self.pidfile {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }

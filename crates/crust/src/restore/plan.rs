@@ -152,6 +152,16 @@ fn load_task(
             what: format!("{} threads", pstree.threads.len()),
         });
     }
+    let queues = core.tc.iter().filter_map(|tc| tc.signals_s.as_ref());
+    let queues = queues.chain(core.thread_core.iter().filter_map(|t| t.signals_p.as_ref()));
+    if queues
+        .flat_map(|q| &q.signals)
+        .any(|s| s.siginfo.len() != 128)
+    {
+        return Err(bad(format!(
+            "core-{pid}.img holds a pending signal whose siginfo is not 128 bytes"
+        )));
+    }
     if core.thread_info.is_none() {
         return Err(bad(format!("core-{pid}.img has no x86_64 thread info")));
     }

@@ -99,7 +99,10 @@ pub fn restore_state(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), Res
     }
     enter_dirs(d, plan, task).map_err(state_err)?;
     if let Some(creds) = th.and_then(|t| t.creds.as_ref()) {
-        creds::restore_creds(d, creds).map_err(state_err)?;
+        let permitted_now = crust_kernel::proc::credentials(task.pid as i32)
+            .map_err(state_err)?
+            .cap_prm;
+        creds::restore_creds(d, creds, permitted_now).map_err(state_err)?;
     }
     // Changing ids made the task non-dumpable; put back what it was.
     let dumpable = task.mm.dumpable.unwrap_or(1) as u64;
