@@ -4,9 +4,12 @@
 mod check;
 mod cli;
 mod dump;
+mod file_stamp;
 mod log;
 mod pages;
+mod regs;
 mod restore;
+mod signals;
 mod stats;
 
 fn main() {

@@ -36,3 +36,14 @@ pub use dir::ImageDir;
 pub use error::{ImageError, MAX_ENTRY_SIZE};
 pub use io::{ImageReader, ImageWriter};
 pub use kind::ImageKind;
+
+/// The image format version written in inventory.img (criu calls it V1.1).
+pub const IMAGES_VERSION: u32 = 2;
+
+/// Values of `TaskCoreEntry::task_state`.
+pub mod task_state {
+    /// A running (or sleeping) task.
+    pub const ALIVE: u32 = 1;
+    /// A task that had exited and was waiting for its parent to reap it.
+    pub const ZOMBIE: u32 = 6;
+}

@@ -318,3 +318,34 @@ pub fn empty_regs() -> Regs {
     // SAFETY: user_regs_struct is plain integers; all-zero is a valid value.
     unsafe { std::mem::zeroed() }
 }
+
+/// How the wait for the stop PTRACE_INTERRUPT asked for ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InterruptStop {
+    Stopped,
+    /// The task exited or was killed first.
+    Ended(Stop),
+    TimedOut,
+}
+
+/// Waits up to `timeout` for the stop PTRACE_INTERRUPT asked for. Signals that
+/// arrive first are delivered as they would have been without a tracer; the
+/// interrupt stays pending and is reported after them.
+pub fn wait_interrupt_stop(
+    pid: pid_t,
+    timeout: std::time::Duration,
+) -> Result<InterruptStop, SysError> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        match try_wait(pid)? {
+            Some(Stop::Stopped {
+                event: libc::PTRACE_EVENT_STOP,
+                ..
+            }) => return Ok(InterruptStop::Stopped),
+            Some(Stop::Stopped { sig, .. }) => cont(pid, sig)?,
+            Some(ended) => return Ok(InterruptStop::Ended(ended)),
+            None if std::time::Instant::now() >= deadline => return Ok(InterruptStop::TimedOut),
+            None => std::thread::sleep(std::time::Duration::from_micros(100)),
+        }
+    }
+}

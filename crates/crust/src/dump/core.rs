@@ -5,13 +5,10 @@ use crust_images::pb::{
     core_entry::March, CoreEntry, CredsEntry, ItimerEntry, RlimitEntry, RseqEntry, SaEntry,
     SiginfoEntry, SignalQueueEntry, TaskCoreEntry, TaskKobjIdsEntry, TaskRlimitsEntry,
     TaskTimersEntry, ThreadCoreEntry, ThreadInfoX86, ThreadSasEntry, UserX86FpregsEntry,
-    UserX86RegsEntry, UserX86XsaveEntry,
+    UserX86XsaveEntry,
 };
 use crust_kernel::proc::Credentials;
 use crust_kernel::ptrace::{RawSiginfo, Regs, RseqConfig};
-
-/// criu's value of task_state for a live task.
-pub const TASK_ALIVE: u32 = 1;
 
 /// Everything the core image of a task is built from.
 pub struct TaskFacts<'a> {
@@ -37,13 +34,13 @@ pub fn core_entry(facts: &TaskFacts) -> CoreEntry {
         mtype: March::X86_64 as i32,
         thread_info: Some(ThreadInfoX86 {
             clear_tid_addr: inside.clear_child_tid,
-            gpregs: regs_entry(facts.regs),
+            gpregs: crate::regs::regs_entry(facts.regs),
             fpregs: fpregs_entry(facts.xstate),
             tls: Vec::new(),
             xsave_area: Some(facts.xstate.to_vec()),
         }),
         tc: Some(TaskCoreEntry {
-            task_state: TASK_ALIVE,
+            task_state: crust_images::task_state::ALIVE,
             exit_code: 0,
             personality: facts.personality,
             flags: 0,
@@ -93,52 +90,6 @@ pub fn core_entry(facts: &TaskFacts) -> CoreEntry {
             ..ThreadCoreEntry::default()
         }),
     }
-}
-
-fn regs_entry(r: &Regs) -> UserX86RegsEntry {
-    UserX86RegsEntry {
-        r15: r.r15,
-        r14: r.r14,
-        r13: r.r13,
-        r12: r.r12,
-        bp: r.rbp,
-        bx: r.rbx,
-        r11: r.r11,
-        r10: r.r10,
-        r9: r.r9,
-        r8: r.r8,
-        ax: r.rax,
-        cx: r.rcx,
-        dx: r.rdx,
-        si: r.rsi,
-        di: r.rdi,
-        orig_ax: r.orig_rax,
-        ip: r.rip,
-        cs: r.cs,
-        flags: r.eflags,
-        sp: r.rsp,
-        ss: r.ss,
-        fs_base: r.fs_base,
-        gs_base: r.gs_base,
-        ds: r.ds,
-        es: r.es,
-        fs: r.fs,
-        gs: r.gs,
-        mode: Some(1),
-    }
-}
-
-/// Registers back from the image.
-pub fn regs_from_entry(e: &UserX86RegsEntry) -> Regs {
-    let mut r = crust_kernel::ptrace::empty_regs();
-    (r.r15, r.r14, r.r13, r.r12, r.rbp, r.rbx, r.r11, r.r10) =
-        (e.r15, e.r14, e.r13, e.r12, e.bp, e.bx, e.r11, e.r10);
-    (r.r9, r.r8, r.rax, r.rcx, r.rdx, r.rsi, r.rdi, r.orig_rax) =
-        (e.r9, e.r8, e.ax, e.cx, e.dx, e.si, e.di, e.orig_ax);
-    (r.rip, r.cs, r.eflags, r.rsp, r.ss, r.fs_base, r.gs_base) =
-        (e.ip, e.cs, e.flags, e.sp, e.ss, e.fs_base, e.gs_base);
-    (r.ds, r.es, r.fs, r.gs) = (e.ds, e.es, e.fs, e.gs);
-    r
 }
 
 fn u32s(bytes: &[u8]) -> Vec<u32> {
@@ -203,14 +154,12 @@ fn itimer_entry(t: &ITimer) -> ItimerEntry {
     }
 }
 
-/// criu's order: one entry per signal from 1 to 64, SIGKILL and SIGSTOP left out.
+/// In the order of `signals::with_disposition`, as `InsideState` has them.
 fn sa_entries(inside: &InsideState) -> Vec<SaEntry> {
     inside
         .sigactions
         .iter()
-        .enumerate()
-        .filter(|(i, _)| !is_unblockable(*i as i32 + 1))
-        .map(|(_, sa)| SaEntry {
+        .map(|sa| SaEntry {
             sigaction: sa.handler,
             flags: sa.flags,
             restorer: sa.restorer,
@@ -219,10 +168,6 @@ fn sa_entries(inside: &InsideState) -> Vec<SaEntry> {
             mask_extended: None,
         })
         .collect()
-}
-
-pub fn is_unblockable(sig: i32) -> bool {
-    sig == libc::SIGKILL || sig == libc::SIGSTOP
 }
 
 fn signal_queue(infos: &[RawSiginfo]) -> SignalQueueEntry {

@@ -74,7 +74,7 @@ impl FileTable {
             name: name.into_owned(),
             size: Some(meta.size()),
             mode: Some(meta.mode()),
-            crust_mtime_ns: Some(mtime_ns(&meta)),
+            crust_mtime_ns: Some(crate::file_stamp::mtime_ns(&meta)),
             crust_inode: Some(meta.ino()),
             crust_dev: Some(meta.dev()),
             ..RegFileEntry::default()
@@ -193,10 +193,4 @@ fn is_terminal(rdev: u64) -> bool {
     PTY_SLAVE_MAJORS.contains(&major)
         || major == TTY_MAJOR
         || major == TTYAUX_MAJOR && libc::minor(rdev) <= 1
-}
-
-pub fn mtime_ns(meta: &std::fs::Metadata) -> u64 {
-    (meta.mtime() as u64)
-        .wrapping_mul(1_000_000_000)
-        .wrapping_add(meta.mtime_nsec() as u64)
 }

@@ -1,11 +1,9 @@
 //! Holding a task still for the length of a dump, and letting it go unchanged.
 
 use super::error::DumpError;
-use crust_kernel::ptrace::{self, Regs, Stop};
+use crust_kernel::ptrace::{self, InterruptStop, Regs};
 use log::{debug, warn};
-use std::time::{Duration, Instant};
-
-const PTRACE_EVENT_STOP: i32 = 128;
+use std::time::Duration;
 
 /// A task held in a ptrace stop. Dropping it puts back the registers and signal mask
 /// it had when it was frozen and detaches, so that a dump which fails half way leaves
@@ -104,32 +102,18 @@ impl Drop for Frozen {
     }
 }
 
-/// Waits for the stop PTRACE_INTERRUPT asked for. Signals that arrive first are
-/// delivered as they would have been without crust; the interrupt stays pending and
-/// is reported after them.
+/// Waits for the stop PTRACE_INTERRUPT asked for, signals that come first being
+/// delivered as usual.
 fn wait_for_interrupt(pid: i32, timeout: Duration) -> Result<(), DumpError> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        match ptrace::try_wait(pid).map_err(|source| DumpError::Freeze { pid, source })? {
-            Some(Stop::Stopped {
-                event: PTRACE_EVENT_STOP,
-                ..
-            }) => return Ok(()),
-            Some(Stop::Stopped { sig, .. }) => {
-                debug!("pid {pid}: passing signal {sig} on while freezing");
-                ptrace::cont(pid, sig).map_err(|source| DumpError::Freeze { pid, source })?;
-            }
-            Some(Stop::Exited(_)) | Some(Stop::Killed(_)) => {
-                return Err(DumpError::NoProcess { pid })
-            }
-            None if Instant::now() >= deadline => {
-                return Err(DumpError::FreezeTimeout {
-                    pid,
-                    secs: timeout.as_secs(),
-                })
-            }
-            None => std::thread::sleep(Duration::from_micros(200)),
-        }
+    match ptrace::wait_interrupt_stop(pid, timeout)
+        .map_err(|source| DumpError::Freeze { pid, source })?
+    {
+        InterruptStop::Stopped => Ok(()),
+        InterruptStop::Ended(_) => Err(DumpError::NoProcess { pid }),
+        InterruptStop::TimedOut => Err(DumpError::FreezeTimeout {
+            pid,
+            secs: timeout.as_secs(),
+        }),
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ITimer {
 
 #[derive(Debug, Clone, Default)]
 pub struct InsideState {
-    /// Index 0 is signal 1; SIGKILL and SIGSTOP are left at default.
+    /// One entry per signal of `signals::with_disposition`, in that order.
     pub sigactions: Vec<SigAction>,
     /// ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF.
     pub itimers: [ITimer; 3],
@@ -90,15 +90,12 @@ fn read_through(remote: &RemoteSyscalls, scratch: u64) -> Result<InsideState, Sy
     };
     let mut state = InsideState::default();
 
-    for sig in 1..=64u64 {
-        if sig == libc::SIGKILL as u64 || sig == libc::SIGSTOP as u64 {
-            state.sigactions.push(SigAction::default());
-            continue;
-        }
+    for sig in crate::signals::with_disposition() {
+        let what = format!("rt_sigaction({sig})");
         remote.call(
             libc::SYS_rt_sigaction,
-            [sig, 0, scratch, 8, 0, 0],
-            &format!("rt_sigaction({sig})"),
+            [sig as u64, 0, scratch, 8, 0, 0],
+            &what,
         )?;
         let w = words(4)?;
         state.sigactions.push(SigAction {

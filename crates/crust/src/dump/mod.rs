@@ -15,9 +15,7 @@ mod inside;
 mod memory;
 mod task;
 
-pub use self::core::regs_from_entry;
 pub use error::DumpError;
-pub use files::mtime_ns;
 
 use crate::cli::Options;
 use crate::stats::Timer;
@@ -30,11 +28,6 @@ use freeze::{freeze_tree, FrozenTree, Zombie};
 use log::info;
 use std::time::Duration;
 use task::write_one;
-
-/// criu's image format version that crit and criu expect in inventory.img.
-const IMAGES_VERSION: u32 = 2;
-/// criu's task_state of a zombie.
-const TASK_ZOMBIE: u32 = 6;
 
 pub fn run(opts: &Options) -> Result<(), DumpError> {
     let pid = opts.tree.ok_or(DumpError::NoTree)?;
@@ -235,7 +228,7 @@ fn write_images(
         dir,
         ImageKind::Inventory,
         &InventoryEntry {
-            img_version: IMAGES_VERSION,
+            img_version: crust_images::IMAGES_VERSION,
             fdinfo_per_id: Some(true),
             root_ids,
             ns_per_id: Some(true),
@@ -272,7 +265,7 @@ fn write_zombie(dir: &ImageDir, zombie: &Zombie) -> Result<(), DumpError> {
     let core = CoreEntry {
         mtype: crust_images::pb::core_entry::March::X86_64 as i32,
         tc: Some(TaskCoreEntry {
-            task_state: TASK_ZOMBIE,
+            task_state: crust_images::task_state::ZOMBIE,
             exit_code: zombie.exit_status as u32,
             comm: zombie.comm.clone(),
             ..TaskCoreEntry::default()

@@ -119,12 +119,7 @@ fn prepare(
             set_limit(resource as u32, lim.cur, lim.max)?;
         }
     }
-    let mut sig = 0;
-    for sa in &tc.sigactions {
-        sig += 1;
-        if sig == libc::SIGKILL || sig == libc::SIGSTOP {
-            sig += 1;
-        }
+    for (sig, sa) in crate::signals::with_disposition().zip(&tc.sigactions) {
         own::set_sigaction(sig, sa.sigaction, sa.flags, sa.restorer, sa.mask).map_err(text)?;
     }
 

@@ -88,7 +88,7 @@ pub fn finish(
     if !xstate.is_empty() {
         ptrace::set_xstate(d.pid, xstate).map_err(state_err)?;
     }
-    let regs = interrupted_syscall_restarted(crate::dump::regs_from_entry(&ti.gpregs));
+    let regs = interrupted_syscall_restarted(crate::regs::regs_from_entry(&ti.gpregs));
     ptrace::set_regs(d.pid, &regs).map_err(state_err)?;
     Ok(())
 }

@@ -36,7 +36,6 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-const PTRACE_EVENT_STOP: i32 = 128;
 use std::os::unix::fs::OpenOptionsExt;
 
 /// How the restore ended for the caller: detached, or the restored process's own
@@ -231,29 +230,12 @@ fn seize(pid: u32, timeout: Duration) -> Result<(), RestoreError> {
     let err = |source| RestoreError::State { pid, source };
     ptrace::seize(pid as i32, 0).map_err(err)?;
     ptrace::interrupt(pid as i32).map_err(err)?;
-    let deadline = Instant::now() + timeout;
-    loop {
-        match ptrace::try_wait(pid as i32).map_err(err)? {
-            Some(Stop::Stopped {
-                event: PTRACE_EVENT_STOP,
-                ..
-            }) => return Ok(()),
-            Some(Stop::Stopped { sig, .. }) => ptrace::cont(pid as i32, sig).map_err(err)?,
-            Some(other) => {
-                return Err(RestoreError::Prepare {
-                    pid,
-                    message: format!("the new task ended: {other:?}"),
-                })
-            }
-            None if Instant::now() > deadline => {
-                return Err(RestoreError::Prepare {
-                    pid,
-                    message: "the new task did not stop for crust".into(),
-                })
-            }
-            None => std::thread::sleep(Duration::from_micros(100)),
-        }
-    }
+    let message = match ptrace::wait_interrupt_stop(pid as i32, timeout).map_err(err)? {
+        ptrace::InterruptStop::Stopped => return Ok(()),
+        ptrace::InterruptStop::Ended(how) => format!("the new task ended: {how:?}"),
+        ptrace::InterruptStop::TimedOut => "the new task did not stop for crust".into(),
+    };
+    Err(RestoreError::Prepare { pid, message })
 }
 
 fn write_stats(dir: &ImageDir, stats: &StatsEntry) -> Result<(), crust_images::ImageError> {

@@ -63,7 +63,7 @@ pub fn load(dir: ImageDir, shell_job: bool) -> Result<Plan, RestoreError> {
         why,
     };
     let inventory: InventoryEntry = dir.reader(ImageKind::Inventory)?.read_one()?;
-    if inventory.img_version != 2 {
+    if inventory.img_version != crust_images::IMAGES_VERSION {
         return Err(bad(format!(
             "inventory.img has image version {}, crust reads version 2",
             inventory.img_version
@@ -108,7 +108,7 @@ pub fn load(dir: ImageDir, shell_job: bool) -> Result<Plan, RestoreError> {
             .tc
             .as_ref()
             .ok_or_else(|| plan.bad(format!("core-{}.img has no task core", pstree.pid)))?;
-        if tc.task_state == TASK_ZOMBIE {
+        if tc.task_state == crust_images::task_state::ZOMBIE {
             plan.zombies.push(ZombiePlan {
                 comm: tc.comm.clone(),
                 exit_status: tc.exit_code,
@@ -132,9 +132,6 @@ pub fn load(dir: ImageDir, shell_job: bool) -> Result<Plan, RestoreError> {
     }
     Ok(plan)
 }
-
-/// criu's task_state of a zombie.
-const TASK_ZOMBIE: u32 = 6;
 
 fn load_task(
     dir: &ImageDir,
@@ -274,7 +271,7 @@ pub fn check_unchanged(reg: &RegFileEntry) -> Result<(), RestoreError> {
         }
     }
     if let Some(mtime) = reg.crust_mtime_ns {
-        let now = crate::dump::mtime_ns(&meta);
+        let now = crate::file_stamp::mtime_ns(&meta);
         if is_regular && mtime != now {
             let secs = |ns: u64| format!("{}.{:09}", ns / 1_000_000_000, ns % 1_000_000_000);
             return changed(format!(
