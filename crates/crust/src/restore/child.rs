@@ -111,7 +111,7 @@ fn prepare(
     let report_fd = restore_fds(plan, task, report_fd, shell_job)?;
     own::set_umask(task.fs.umask.unwrap_or(0o022));
 
-    let tc = task.core.tc.as_ref().expect("checked by plan::load");
+    let tc = &task.tc;
     own::set_personality(tc.personality).map_err(text)?;
     own::set_comm(&tc.comm).map_err(text)?;
     if let Some(rlimits) = &tc.rlimits {

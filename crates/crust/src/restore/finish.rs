@@ -29,13 +29,8 @@ pub fn finish(
         pid: task.pid,
         source,
     };
-    let ti = task
-        .core
-        .thread_info
-        .as_ref()
-        .expect("checked by plan::load");
+    let ti = &task.thread_info;
     let pdeath = task
-        .core
         .thread_core
         .as_ref()
         .and_then(|t| t.pdeath_sig)
@@ -77,9 +72,8 @@ pub fn finish(
     )
     .map_err(state_err)?;
 
-    let tc = task.core.tc.as_ref().expect("checked by plan::load");
+    let tc = &task.tc;
     let mask = task
-        .core
         .thread_core
         .as_ref()
         .and_then(|t| t.blk_sigset)

@@ -4,7 +4,8 @@
 use super::error::RestoreError;
 use crust_images::pb::{
     CoreEntry, FdTypes, FdinfoEntry, FileEntry, FsEntry, InventoryEntry, MmEntry, PagemapEntry,
-    PagemapHead, PstreeEntry, RegFileEntry, TaskKobjIdsEntry,
+    PagemapHead, PstreeEntry, RegFileEntry, TaskCoreEntry, TaskKobjIdsEntry, ThreadCoreEntry,
+    ThreadInfoX86,
 };
 use crust_images::{ImageDir, ImageKind};
 use std::collections::HashMap;
@@ -14,7 +15,9 @@ use std::os::unix::fs::MetadataExt;
 pub struct TaskPlan {
     pub pid: u32,
     pub pstree: PstreeEntry,
-    pub core: CoreEntry,
+    pub tc: TaskCoreEntry,
+    pub thread_info: ThreadInfoX86,
+    pub thread_core: Option<ThreadCoreEntry>,
     pub mm: MmEntry,
     pub pages_id: u32,
     pub pagemap: Vec<PagemapEntry>,
@@ -159,9 +162,15 @@ fn load_task(
             "core-{pid}.img holds a pending signal whose siginfo is not 128 bytes"
         )));
     }
-    if core.thread_info.is_none() {
-        return Err(bad(format!("core-{pid}.img has no x86_64 thread info")));
-    }
+    let CoreEntry {
+        tc,
+        thread_info,
+        thread_core,
+        ..
+    } = core;
+    let tc = tc.ok_or_else(|| bad(format!("core-{pid}.img has no task core")))?;
+    let thread_info =
+        thread_info.ok_or_else(|| bad(format!("core-{pid}.img has no x86_64 thread info")))?;
     let ids: TaskKobjIdsEntry = dir.reader(ImageKind::Ids(pid))?.read_one()?;
     let mm: MmEntry = dir.reader(ImageKind::Mm(pid))?.read_one()?;
     let mut pagemap_img = dir.reader(ImageKind::Pagemap(pid))?;
@@ -193,7 +202,9 @@ fn load_task(
     Ok(TaskPlan {
         pid,
         pstree,
-        core,
+        tc,
+        thread_info,
+        thread_core,
         mm,
         pages_id: head.pages_id,
         pagemap,

@@ -14,13 +14,9 @@ pub fn restore_state(d: &Driver, plan: &Plan, task: &TaskPlan) -> Result<(), Res
         pid: task.pid,
         source,
     };
-    let tc = task.core.tc.as_ref().expect("checked by plan::load");
-    let th = task.core.thread_core.as_ref();
-    let ti = task
-        .core
-        .thread_info
-        .as_ref()
-        .expect("checked by plan::load");
+    let tc = &task.tc;
+    let th = task.thread_core.as_ref();
+    let ti = &task.thread_info;
 
     if let Some(sas) = th.and_then(|t| t.sas.as_ref()) {
         let stack = words_bytes(&[sas.ss_sp, sas.ss_flags as u64, sas.ss_size]);
