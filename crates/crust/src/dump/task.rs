@@ -4,15 +4,14 @@ use super::core::{core_entry, TaskFacts};
 use super::error::DumpError;
 use super::files::FileTable;
 use super::freeze::Frozen;
-use super::inside::read_inside;
+use super::inside::{read_inside, InsideState};
 use super::memory::{describe_vmas, dump_pages, MemoryDump};
 use crate::cli::Options;
-use crust_images::pb::{FsEntry, MmEntry, TaskKobjIdsEntry};
+use crust_images::pb::{FsEntry, MmEntry, TaskKobjIdsEntry, VmaEntry};
 use crust_images::{ImageDir, ImageKind};
 use crust_kernel::proc::{self, MmBounds};
 use crust_kernel::{ptrace, task};
 use log::debug;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Refuses what this version cannot carry in one task, before any image is written.
@@ -95,41 +94,9 @@ pub fn dump_task(
         limits: &proc::limits(pid).map_err(collect)?,
         ids: ids.clone(),
     };
-    let mut fdinfo = dir.writer(ImageKind::Fdinfo(ids.files_id))?;
-    for fd in proc::fd_numbers(pid).map_err(collect)? {
-        fdinfo.write(&files.add_fd(pid, fd, opts.shell_job)?)?;
-    }
-    fdinfo.finish()?;
-
-    let dir_id = |files: &mut FileTable, what: &str| -> Result<u32, DumpError> {
-        let link = format!("/proc/{pid}/{what}");
-        let target = std::fs::read_link(&link).map_err(|e| {
-            collect(crust_kernel::SysError::from_io(
-                format!("readlink {link}"),
-                e,
-            ))
-        })?;
-        files
-            .add_mapped(&target, &link, (libc::O_RDONLY | libc::O_DIRECTORY) as u32)
-            .map_err(collect)
-    };
-    let fs = FsEntry {
-        cwd_id: dir_id(files, "cwd")?,
-        root_id: dir_id(files, "root")?,
-        umask: Some(creds.umask),
-    };
-    write_one(dir, ImageKind::Fs(pid as u32), &fs)?;
-
-    let exe_link = format!("/proc/{pid}/exe");
-    let exe = std::fs::read_link(&exe_link).map_err(|e| {
-        collect(crust_kernel::SysError::from_io(
-            format!("readlink {exe_link}"),
-            e,
-        ))
-    })?;
-    let exe_file_id = files
-        .add_mapped(Path::new(&exe), &exe_link, libc::O_RDONLY as u32)
-        .map_err(collect)?;
+    write_fdinfo(pid, dir, ids.files_id, files, opts.shell_job)?;
+    write_fs(pid, dir, files, creds.umask)?;
+    let exe_file_id = add_link(pid, files, "exe", libc::O_RDONLY as u32)?;
     let vma_entries = describe_vmas(pid, &vmas, files)?;
 
     let started = Instant::now();
@@ -140,8 +107,66 @@ pub fn dump_task(
         memory.pages_written, memory.pages_scanned
     );
 
-    let b = bounds;
-    let mm = MmEntry {
+    let auxv = read_auxv(pid).map_err(collect)?;
+    let mm = mm_entry(bounds, &inside, exe_file_id, auxv, vma_entries);
+    write_one(dir, ImageKind::Mm(pid as u32), &mm)?;
+    write_one(dir, ImageKind::Core(pid as u32), &core_entry(&facts))?;
+    write_one(dir, ImageKind::Ids(pid as u32), &ids)?;
+    Ok(Dumped {
+        ids,
+        memory,
+        memdump_time,
+    })
+}
+
+/// fdinfo-N.img: every open fd, each referring to its file in `files`.
+fn write_fdinfo(
+    pid: i32,
+    dir: &ImageDir,
+    files_id: u32,
+    files: &mut FileTable,
+    shell_job: bool,
+) -> Result<(), DumpError> {
+    let mut fdinfo = dir.writer(ImageKind::Fdinfo(files_id))?;
+    for fd in proc::fd_numbers(pid).map_err(|source| DumpError::Collect { pid, source })? {
+        fdinfo.write(&files.add_fd(pid, fd, shell_job)?)?;
+    }
+    fdinfo.finish()?;
+    Ok(())
+}
+
+/// fs-PID.img: working directory, root and umask.
+fn write_fs(pid: i32, dir: &ImageDir, files: &mut FileTable, umask: u32) -> Result<(), DumpError> {
+    let directory = (libc::O_RDONLY | libc::O_DIRECTORY) as u32;
+    let fs = FsEntry {
+        cwd_id: add_link(pid, files, "cwd", directory)?,
+        root_id: add_link(pid, files, "root", directory)?,
+        umask: Some(umask),
+    };
+    write_one(dir, ImageKind::Fs(pid as u32), &fs)
+}
+
+/// Registers the file a /proc/PID link (cwd, root, exe) points to.
+fn add_link(pid: i32, files: &mut FileTable, name: &str, flags: u32) -> Result<u32, DumpError> {
+    let collect = |source| DumpError::Collect { pid, source };
+    let link = format!("/proc/{pid}/{name}");
+    let target = std::fs::read_link(&link).map_err(|e| {
+        collect(crust_kernel::SysError::from_io(
+            format!("readlink {link}"),
+            e,
+        ))
+    })?;
+    files.add_mapped(&target, &link, flags).map_err(collect)
+}
+
+fn mm_entry(
+    b: &MmBounds,
+    inside: &InsideState,
+    exe_file_id: u32,
+    auxv: Vec<u64>,
+    vmas: Vec<VmaEntry>,
+) -> MmEntry {
+    MmEntry {
         mm_start_code: b.start_code,
         mm_end_code: b.end_code,
         mm_start_data: b.start_data,
@@ -154,20 +179,12 @@ pub fn dump_task(
         mm_env_start: b.env_start,
         mm_env_end: b.env_end,
         exe_file_id,
-        mm_saved_auxv: read_auxv(pid).map_err(collect)?,
-        vmas: vma_entries,
+        mm_saved_auxv: auxv,
+        vmas,
         dumpable: Some(inside.dumpable as i32),
         aios: Vec::new(),
         thp_disabled: Some(inside.thp_disabled),
-    };
-    write_one(dir, ImageKind::Mm(pid as u32), &mm)?;
-    write_one(dir, ImageKind::Core(pid as u32), &core_entry(&facts))?;
-    write_one(dir, ImageKind::Ids(pid as u32), &ids)?;
-    Ok(Dumped {
-        ids,
-        memory,
-        memdump_time,
-    })
+    }
 }
 
 pub fn write_one<M: prost::Message>(
