@@ -44,6 +44,8 @@ pub const IMAGES_VERSION: u32 = 2;
 pub mod task_state {
     /// A running (or sleeping) task.
     pub const ALIVE: u32 = 1;
+    /// A task in a job-control stop (SIGSTOP and friends).
+    pub const STOPPED: u32 = 3;
     /// A task that had exited and was waiting for its parent to reap it.
     pub const ZOMBIE: u32 = 6;
 }

@@ -19,6 +19,8 @@ pub struct TaskFacts<'a> {
     pub private_signals: &'a [RawSiginfo],
     pub rseq: RseqConfig,
     pub robust_list: (u64, u64),
+    /// In a job-control stop when frozen.
+    pub stopped: bool,
     /// Nice value, scheduling policy and real-time priority.
     pub scheduling: (i32, u32, u32),
     pub inside: &'a InsideState,
@@ -40,7 +42,12 @@ pub fn core_entry(facts: &TaskFacts) -> CoreEntry {
             xsave_area: Some(facts.xstate.to_vec()),
         }),
         tc: Some(TaskCoreEntry {
-            task_state: crust_images::task_state::ALIVE,
+            task_state: if facts.stopped {
+                crust_images::task_state::STOPPED
+            } else {
+                crust_images::task_state::ALIVE
+            },
+            stop_signo: facts.stopped.then_some(libc::SIGSTOP as u32),
             exit_code: 0,
             personality: facts.personality,
             flags: 0,

@@ -172,6 +172,13 @@ fn finish_tasks(
 /// kills all of them, those already running included.
 fn release(plan: &plan::Plan, tree: spawn::Tree) -> Result<(), RestoreError> {
     for task in &plan.tasks {
+        if task.tc.task_state == crust_images::task_state::STOPPED {
+            // Pending as the task leaves crust's hands, it stops it as it was.
+            task::kill(task.pid as i32, libc::SIGSTOP).map_err(|source| RestoreError::State {
+                pid: task.pid,
+                source,
+            })?;
+        }
         ptrace::detach(task.pid as i32, 0).map_err(|source| RestoreError::State {
             pid: task.pid,
             source,

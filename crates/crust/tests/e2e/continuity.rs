@@ -189,3 +189,55 @@ kill -9 "$PID"
     );
     sc.counter("out.txt", sc.fact_num("lines_at_dump3"), 5);
 }
+
+/// A tree in a job-control stop is dumped and restored stopped; SIGCONT then
+/// resumes the count where it was, and the program's SIGCONT handler runs only
+/// for that SIGCONT, not for anything crust did.
+#[test]
+fn stopped_tree_comes_back_stopped() {
+    let sc = Scenario::new("stopped-tree");
+    sc.run(
+        r#"
+start_target target.log bash -c 'trap "echo cont >> cont.txt" CONT; '"$BASH_LOOP"
+wait_until 10 "5 lines of output" has_lines out.txt 5
+kill -STOP -- "-$PID"
+is_stopped() { [[ $(status_field "$1" State 2>/dev/null) == T ]]; }
+wait_until 5 "$PID to stop" is_stopped "$PID"
+mkdir img
+dump dump "$PID" img
+fact pid "$PID"
+fact lines_at_dump "$(line_count out.txt)"
+reap "$PID"
+wait_alone
+restore restore img -d
+wait_until 5 "the restored $PID to be stopped" is_stopped "$PID"
+fact tracer "$(status_field "$PID" TracerPid)"
+# A stopped loop cannot write: this wait only gives a running one the time
+# to show itself (it writes every 0.1 s).
+sleep 0.5
+fact lines_still "$(line_count out.txt)"
+fact handler_runs_before_cont "$(line_count cont.txt 2>/dev/null || echo 0)"
+kill -CONT -- "-$PID"
+n=$(line_count out.txt)
+wait_until 10 "5 more lines after SIGCONT" has_lines out.txt $((n + 5))
+kill -9 "$PID"
+"#,
+    );
+    let at_dump = sc.fact_num("lines_at_dump");
+    sc.ensure(
+        sc.fact_num("lines_still") == at_dump,
+        format!(
+            "the restored loop ran while stopped: {at_dump} lines, then {}",
+            sc.fact("lines_still")
+        ),
+    );
+    sc.ensure(
+        sc.fact("tracer") == "0",
+        format!("the restored task is traced by {}", sc.fact("tracer")),
+    );
+    sc.ensure(
+        sc.fact_num("handler_runs_before_cont") == 0,
+        "the SIGCONT handler ran before anyone sent SIGCONT",
+    );
+    sc.counter("out.txt", at_dump, 5);
+}
