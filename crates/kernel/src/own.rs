@@ -166,7 +166,7 @@ pub fn chroot(path: &Path) -> Result<(), SysError> {
 }
 
 pub fn set_umask(mask: u32) {
-    // SAFETY: umask cannot fail.
+    // SAFETY: umask only swaps an integer in this process; it touches no memory.
     unsafe { libc::umask(mask as libc::mode_t) };
 }
 
@@ -207,7 +207,8 @@ pub fn prctl(option: i32, arg: u64) -> Result<(), SysError> {
 }
 
 pub fn setsid() -> Result<(), SysError> {
-    // SAFETY: setsid takes no arguments.
+    // SAFETY: setsid changes only kernel-side state of this process; no memory is
+    // passed or touched.
     let ret = unsafe { libc::setsid() };
     ret_check(ret as libc::c_long, || "setsid".into()).map(drop)
 }
@@ -268,7 +269,7 @@ pub fn read_to_end(fd: i32) -> Vec<u8> {
 
 /// The pid of this process's parent.
 pub fn parent_pid() -> i32 {
-    // SAFETY: getppid takes no arguments and cannot fail.
+    // SAFETY: getppid only returns an integer; no memory is passed or touched.
     unsafe { libc::getppid() }
 }
 
@@ -339,7 +340,7 @@ pub fn set_signal_mask(mask: u64) -> Result<(), SysError> {
 /// Waits for a signal; with every signal blocked, for ever (or until a tracer
 /// takes over).
 pub fn pause() {
-    // SAFETY: pause takes no arguments.
+    // SAFETY: pause only sleeps until a signal; no memory is passed or touched.
     unsafe { libc::pause() };
 }
 

@@ -145,7 +145,10 @@ impl FileTable {
                 let id = self.new_id();
                 let (pgrp, sid) = crust_kernel::proc::mm_bounds(pid)
                     .map(|b| (b.pgrp, b.session))
-                    .unwrap_or((0, 0));
+                    .unwrap_or_else(|e| {
+                        log::warn!("pid {pid}: the terminal's session is not recorded: {e}");
+                        (0, 0)
+                    });
                 self.ttys.push(TtyInfoEntry {
                     id,
                     r#type: TtyType::Pty as i32,
