@@ -63,7 +63,8 @@ pub(super) struct Common {
     )]
     pub work_dir: Option<PathBuf>,
 
-    /// Write the log here (stderr then keeps errors and warnings); a relative path is taken inside the work directory.
+    /// Write the log here (stderr then keeps errors and warnings); a relative path
+    /// is taken inside the work directory.
     #[arg(
         short = 'o',
         long = "log-file",
