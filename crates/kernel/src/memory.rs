@@ -22,6 +22,10 @@ pub const PM_PFN: u64 = (1 << 55) - 1;
 
 /// PAGEMAP_SCAN category: the page is present.
 pub const PAGE_IS_PRESENT: u64 = 1 << 3;
+/// PAGEMAP_SCAN category: the page is in swap.
+pub const PAGE_IS_SWAPPED: u64 = 1 << 4;
+/// PAGEMAP_SCAN category: the page is a guard region.
+pub const PAGE_IS_GUARD: u64 = 1 << 8;
 /// `_IOWR('f', 16, struct pm_scan_arg)`.
 const PAGEMAP_SCAN: u64 = 0xc060_6610;
 
@@ -94,6 +98,30 @@ impl Pagemap {
         return_mask: u64,
         max: usize,
     ) -> Result<Vec<PageRegion>, SysError> {
+        self.scan_with(start, end, 0, return_mask, max)
+    }
+
+    /// Like `scan`, but reports only the pages in at least one of the categories
+    /// in `any_of` (and those categories of them). Empty stretches of a sparse
+    /// mapping cost next to nothing, unlike reading their pagemap entries.
+    pub fn scan_any_of(
+        &self,
+        start: u64,
+        end: u64,
+        any_of: u64,
+        max: usize,
+    ) -> Result<Vec<PageRegion>, SysError> {
+        self.scan_with(start, end, any_of, any_of, max)
+    }
+
+    fn scan_with(
+        &self,
+        start: u64,
+        end: u64,
+        any_of: u64,
+        return_mask: u64,
+        max: usize,
+    ) -> Result<Vec<PageRegion>, SysError> {
         let mut regions = vec![PageRegion::default(); max];
         let mut arg = PmScanArg {
             size: std::mem::size_of::<PmScanArg>() as u64,
@@ -101,6 +129,7 @@ impl Pagemap {
             end,
             vec: regions.as_mut_ptr() as u64,
             vec_len: regions.len() as u64,
+            category_anyof_mask: any_of,
             return_mask,
             ..PmScanArg::default()
         };

@@ -15,8 +15,6 @@ pub enum DumpError {
     FreezeTimeout { pid: i32, secs: u64 },
     #[error("pid {pid}, fd {fd}: it is the terminal {tty}; dump with --shell-job (-j)")]
     NeedsShellJob { pid: i32, fd: i32, tty: String },
-    #[error("pid {pid} is stopped (state T) and blocks SIGCONT; crust cannot dump it without leaving a SIGCONT queued for it")]
-    Stopped { pid: i32 },
     #[error("the tree to dump contains crust itself (pid {pid})")]
     ContainsSelf { pid: i32 },
     #[error("pid {pid} cannot be dumped: {what} is not supported yet")]

@@ -14,8 +14,8 @@ pub struct Frozen {
     pub regs: Regs,
     /// Blocked signals at the moment of the freeze.
     pub sigmask: u64,
-    /// It was in a job-control stop, which crust ended to run system calls in it
-    /// and puts back when it lets the task go.
+    /// It was in a job-control stop. Under ptrace it still runs crust's system
+    /// calls, and the kernel puts it back into that stop when crust detaches.
     pub stopped: bool,
     released: bool,
 }
@@ -39,21 +39,19 @@ impl Frozen {
             stopped,
             released: true,
         };
-        if let Err(err) = ptrace::interrupt(pid).map_err(freeze_err) {
-            let _ = ptrace::detach(pid, 0);
-            return Err(err);
+        // Seizing a task in a job-control stop makes it report that stop by itself;
+        // an interrupt on top would trap it a second time, later.
+        if !stopped {
+            if let Err(err) = ptrace::interrupt(pid).map_err(freeze_err) {
+                let _ = ptrace::detach(pid, 0);
+                return Err(err);
+            }
         }
         if let Err(err) = wait_for_interrupt(pid, timeout) {
             let _ = ptrace::detach(pid, 0);
             return Err(err);
         }
-        if stopped {
-            if let Err(err) = end_job_stop(pid, timeout) {
-                let _ = crust_kernel::task::kill(pid, libc::SIGSTOP);
-                let _ = ptrace::detach(pid, 0);
-                return Err(err);
-            }
-        }
+
         // Nothing was changed yet: on failure the task is only let go.
         let regs = ptrace::get_regs(pid).and_then(|r| Ok((r, ptrace::get_sigmask(pid)?)));
         let (regs, sigmask) = match regs {
@@ -92,12 +90,6 @@ impl Frozen {
         }
         self.released = true;
         let pid = self.pid;
-        if self.stopped {
-            // Pending when the task leaves crust's hands, it stops it again.
-            if let Err(e) = crust_kernel::task::kill(pid, libc::SIGSTOP) {
-                warn!("pid {pid}: stopping it again: {e}");
-            }
-        }
         if let Err(e) = ptrace::set_regs(pid, &self.regs) {
             warn!("pid {pid}: putting back registers: {e}");
         }
@@ -115,48 +107,6 @@ impl Drop for Frozen {
     fn drop(&mut self) {
         self.put_back();
     }
-}
-
-/// Ends the job-control stop of a seized task so that it can run crust's system
-/// calls, without running any code of its own: SIGCONT ends the stop, and the
-/// SIGCONT itself is taken away from the task when it is about to be delivered, so
-/// a handler for it does not run now. The task's parent does see it continue (and
-/// stop again when crust lets it go). A task that blocks SIGCONT is refused: the
-/// signal would stay queued for it.
-fn end_job_stop(pid: i32, timeout: Duration) -> Result<(), DumpError> {
-    let freeze_err = |source| DumpError::Freeze { pid, source };
-    let mask = ptrace::get_sigmask(pid).map_err(freeze_err)?;
-    if mask & (1 << (libc::SIGCONT - 1)) != 0 {
-        return Err(DumpError::Stopped { pid });
-    }
-    crust_kernel::task::kill(pid, libc::SIGCONT).map_err(freeze_err)?;
-    ptrace::cont(pid, 0).map_err(freeze_err)?;
-    let deadline = std::time::Instant::now() + timeout;
-    loop {
-        match ptrace::try_wait(pid).map_err(freeze_err)? {
-            Some(ptrace::Stop::Stopped {
-                sig: libc::SIGCONT,
-                event: 0,
-            }) => break,
-            Some(ptrace::Stop::Stopped { sig, event: 0 }) => {
-                ptrace::cont(pid, sig).map_err(freeze_err)?
-            }
-            Some(ptrace::Stop::Stopped { .. }) => ptrace::cont(pid, 0).map_err(freeze_err)?,
-            Some(_) => return Err(DumpError::NoProcess { pid }),
-            None if std::time::Instant::now() >= deadline => {
-                return Err(DumpError::FreezeTimeout {
-                    pid,
-                    secs: timeout.as_secs(),
-                })
-            }
-            None => std::thread::sleep(Duration::from_micros(100)),
-        }
-    }
-    // Held at its delivery, SIGCONT is dropped; the interrupt traps the task again
-    // before it can return to its own code.
-    ptrace::interrupt(pid).map_err(freeze_err)?;
-    ptrace::cont(pid, 0).map_err(freeze_err)?;
-    wait_for_interrupt(pid, timeout)
 }
 
 /// Waits for the stop PTRACE_INTERRUPT asked for, signals that come first being

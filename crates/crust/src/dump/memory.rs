@@ -8,10 +8,11 @@ use crust_images::pb::{PagemapEntry, PagemapHead, VmaEntry};
 use crust_images::vma::*;
 use crust_images::{ImageDir, ImageKind};
 use crust_kernel::memory::{
-    vm_read, Pagemap, ProcMem, PM_FILE, PM_GUARD_REGION, PM_PRESENT, PM_SWAPPED,
+    vm_read, Pagemap, ProcMem, PAGE_IS_GUARD, PAGE_IS_PRESENT, PAGE_IS_SWAPPED, PM_FILE,
+    PM_GUARD_REGION, PM_PRESENT, PM_SWAPPED,
 };
 use crust_kernel::proc::{Vma, VmaKind};
-use crust_kernel::PAGE_SIZE;
+use crust_kernel::{SysError, PAGE_SIZE};
 use log::debug;
 use std::os::unix::fs::FileExt;
 
@@ -188,44 +189,49 @@ pub fn dump_pages(
     let mut offset = 0;
     for vma in vmas.iter().filter(|v| holds_private_pages(v)) {
         let readable = vma.prot & libc::PROT_READ as u32 != 0;
-        // The pagemap is read a window at a time: a sparse reservation of a
-        // terabyte would otherwise need gigabytes just for its page entries.
-        let mut window_start = vma.start;
-        while window_start < vma.end {
-            let window_end = vma.end.min(window_start + PAGEMAP_WINDOW * PAGE_SIZE);
-            let entries = pagemap.read(window_start, window_end).map_err(mem_err)?;
-            stats.pages_scanned += entries.len() as u64;
-            if let Some(i) = entries.iter().position(|e| e & PM_GUARD_REGION != 0) {
-                return Err(DumpError::Unsupported {
-                    pid,
-                    what: format!(
-                        "a guard region (MADV_GUARD_INSTALL) at {:#x}",
-                        window_start + i as u64 * PAGE_SIZE
-                    ),
-                });
-            }
-            for (first, count) in touched_runs(&entries) {
-                let run = Run {
-                    vaddr: window_start + first * PAGE_SIZE,
-                    bytes: count * PAGE_SIZE,
-                    offset,
-                };
-                // One entry a run: restore fills each with one read.
-                index.write(&PagemapEntry {
-                    vaddr: run.vaddr,
-                    nr_pages: count as u32,
-                    in_parent: None,
-                    flags: Some(PE_PRESENT),
-                })?;
-                if readable {
-                    readable_runs.push(run);
-                } else {
-                    hidden.push(run);
+        stats.pages_scanned += (vma.end - vma.start) / PAGE_SIZE;
+        // Only the stretches that hold pages are looked at, a window at a time: a
+        // sparse reservation of terabytes would otherwise take minutes to walk and
+        // gigabytes of page entries.
+        for (span_start, span_end) in
+            candidate_spans(&pagemap, vma.start, vma.end).map_err(mem_err)?
+        {
+            let mut window_start = span_start;
+            while window_start < span_end {
+                let window_end = span_end.min(window_start + PAGEMAP_WINDOW * PAGE_SIZE);
+                let entries = pagemap.read(window_start, window_end).map_err(mem_err)?;
+                if let Some(i) = entries.iter().position(|e| e & PM_GUARD_REGION != 0) {
+                    return Err(DumpError::Unsupported {
+                        pid,
+                        what: format!(
+                            "a guard region (MADV_GUARD_INSTALL) at {:#x}",
+                            window_start + i as u64 * PAGE_SIZE
+                        ),
+                    });
                 }
-                offset += run.bytes;
-                stats.pages_written += count;
+                for (first, count) in touched_runs(&entries) {
+                    let run = Run {
+                        vaddr: window_start + first * PAGE_SIZE,
+                        bytes: count * PAGE_SIZE,
+                        offset,
+                    };
+                    // One entry a run: restore fills each with one read.
+                    index.write(&PagemapEntry {
+                        vaddr: run.vaddr,
+                        nr_pages: count as u32,
+                        in_parent: None,
+                        flags: Some(PE_PRESENT),
+                    })?;
+                    if readable {
+                        readable_runs.push(run);
+                    } else {
+                        hidden.push(run);
+                    }
+                    offset += run.bytes;
+                    stats.pages_written += count;
+                }
+                window_start = window_end;
             }
-            window_start = window_end;
         }
     }
     index.finish()?;
@@ -288,6 +294,36 @@ fn copy_runs(
         }
     }
     Ok(())
+}
+
+/// Stretches of `[start, end)` that may hold pages worth a look: those the
+/// PAGEMAP_SCAN ioctl finds present, swapped or guarded; the whole range on a
+/// kernel without it.
+fn candidate_spans(pagemap: &Pagemap, start: u64, end: u64) -> Result<Vec<(u64, u64)>, SysError> {
+    const BATCH: usize = 512;
+    let wanted = PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_GUARD;
+    let mut spans: Vec<(u64, u64)> = Vec::new();
+    let mut at = start;
+    while at < end {
+        let regions = match pagemap.scan_any_of(at, end, wanted, BATCH) {
+            Ok(regions) => regions,
+            Err(e) if at == start && matches!(e.errno(), Some(libc::ENOTTY | libc::EINVAL)) => {
+                return Ok(vec![(start, end)])
+            }
+            Err(e) => return Err(e),
+        };
+        for r in &regions {
+            match spans.last_mut() {
+                Some(last) if last.1 == r.start => last.1 = r.end,
+                _ => spans.push((r.start, r.end)),
+            }
+        }
+        match regions.last() {
+            Some(last) if regions.len() == BATCH => at = last.end,
+            _ => break,
+        }
+    }
+    Ok(spans)
 }
 
 /// Runs of consecutive pages (first index, count) that hold the task's own data:
