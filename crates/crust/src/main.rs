@@ -5,8 +5,10 @@ mod check;
 mod cli;
 mod dump;
 mod file_stamp;
+mod interrupts;
 mod log;
 mod pages;
+mod pstree;
 mod regs;
 mod restore;
 mod signals;
@@ -44,14 +46,19 @@ fn main() {
             ::log::error!("{e:#}");
             1
         }),
-        cli::Action::Dump => match dump::run(&opts) {
-            Ok(()) => 0,
-            Err(e) => {
-                ::log::error!("dump failed: {e}");
-                1
+        cli::Action::Dump => {
+            // Held until the outcome is logged: a Ctrl-C during the dump then ends
+            // crust once the tree is back as it was.
+            let _held = interrupts::hold();
+            match dump::run(&opts) {
+                Ok(()) => 0,
+                Err(e) => {
+                    ::log::error!("dump failed: {e}");
+                    1
+                }
             }
-        },
-        cli::Action::Restore => match restore::run(&opts) {
+        }
+        cli::Action::Restore => match restore::run(&opts, interrupts::hold()) {
             Ok(restore::Outcome::Detached) => 0,
             Ok(restore::Outcome::Exited(code)) => code,
             Err(e) => {

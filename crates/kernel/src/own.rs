@@ -322,6 +322,37 @@ pub fn discard_pending(sig: i32) {
     }
 }
 
+/// The signals pending for this thread or process (blocked ones included).
+pub fn pending_signals() -> u64 {
+    let mut set: u64 = 0;
+    // SAFETY: rt_sigpending writes one 8-byte set to `set`, alive across the call.
+    let ret = unsafe { libc::syscall(libc::SYS_rt_sigpending, &mut set as *mut u64, 8) };
+    if ret == 0 {
+        set
+    } else {
+        0
+    }
+}
+
+/// Adds `signals` to the blocked mask; returns the mask as it was.
+pub fn block_signals(signals: &[i32]) -> Result<u64, SysError> {
+    let add: u64 = signals.iter().fold(0, |mask, sig| mask | 1 << (sig - 1));
+    let mut old: u64 = 0;
+    // SAFETY: rt_sigprocmask reads one 8-byte mask and writes the old one to `old`,
+    // both alive across the call.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_BLOCK,
+            &add as *const u64,
+            &mut old as *mut u64,
+            8,
+        )
+    };
+    ret_check(ret, || format!("rt_sigprocmask(block {signals:?})"))?;
+    Ok(old)
+}
+
 /// Sets the blocked signal mask to exactly `mask`.
 pub fn set_signal_mask(mask: u64) -> Result<(), SysError> {
     // SAFETY: rt_sigprocmask reads one 8-byte mask; no old mask requested.

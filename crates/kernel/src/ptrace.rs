@@ -322,7 +322,11 @@ pub fn empty_regs() -> Regs {
 /// How the wait for the stop PTRACE_INTERRUPT asked for ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InterruptStop {
-    Stopped,
+    /// In the stop; `sig` is the job-control stop signal when the task was in a
+    /// job-control stop, SIGTRAP otherwise.
+    Stopped {
+        sig: i32,
+    },
     /// The task exited or was killed first.
     Ended(Stop),
     TimedOut,
@@ -339,9 +343,9 @@ pub fn wait_interrupt_stop(
     loop {
         match try_wait(pid)? {
             Some(Stop::Stopped {
+                sig,
                 event: libc::PTRACE_EVENT_STOP,
-                ..
-            }) => return Ok(InterruptStop::Stopped),
+            }) => return Ok(InterruptStop::Stopped { sig }),
             Some(Stop::Stopped { sig, .. }) => cont(pid, sig)?,
             Some(ended) => return Ok(InterruptStop::Ended(ended)),
             None if std::time::Instant::now() >= deadline => return Ok(InterruptStop::TimedOut),

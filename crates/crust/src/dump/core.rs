@@ -19,8 +19,8 @@ pub struct TaskFacts<'a> {
     pub private_signals: &'a [RawSiginfo],
     pub rseq: RseqConfig,
     pub robust_list: (u64, u64),
-    /// In a job-control stop when frozen.
-    pub stopped: bool,
+    /// The signal of the job-control stop it was in when frozen, if any.
+    pub stop_signal: Option<i32>,
     /// Nice value, scheduling policy and real-time priority.
     pub scheduling: (i32, u32, u32),
     pub inside: &'a InsideState,
@@ -42,12 +42,12 @@ pub fn core_entry(facts: &TaskFacts) -> CoreEntry {
             xsave_area: Some(facts.xstate.to_vec()),
         }),
         tc: Some(TaskCoreEntry {
-            task_state: if facts.stopped {
+            task_state: if facts.stop_signal.is_some() {
                 crust_images::task_state::STOPPED
             } else {
                 crust_images::task_state::ALIVE
             },
-            stop_signo: facts.stopped.then_some(libc::SIGSTOP as u32),
+            stop_signo: facts.stop_signal.map(|sig| sig as u32),
             exit_code: 0,
             personality: facts.personality,
             flags: 0,

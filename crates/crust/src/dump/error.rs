@@ -5,6 +5,8 @@ use crust_kernel::SysError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DumpError {
+    #[error("interrupted by a termination signal; the tree was left as it was")]
+    Interrupted,
     #[error("dump needs a pid: pass -t/--tree PID")]
     NoTree,
     #[error("pid {pid}: no such process")]

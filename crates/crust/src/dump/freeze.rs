@@ -14,9 +14,10 @@ pub struct Frozen {
     pub regs: Regs,
     /// Blocked signals at the moment of the freeze.
     pub sigmask: u64,
-    /// It was in a job-control stop. Under ptrace it still runs crust's system
-    /// calls, and the kernel puts it back into that stop when crust detaches.
-    pub stopped: bool,
+    /// The signal of the job-control stop it was in, if any. Under ptrace it still
+    /// runs crust's system calls, and the kernel puts it back into that stop when
+    /// crust detaches.
+    pub stop_signal: Option<i32>,
     released: bool,
 }
 
@@ -36,7 +37,7 @@ impl Frozen {
             pid,
             regs: ptrace::empty_regs(),
             sigmask: 0,
-            stopped,
+            stop_signal: None,
             released: true,
         };
         // Seizing a task in a job-control stop makes it report that stop by itself;
@@ -47,10 +48,13 @@ impl Frozen {
                 return Err(err);
             }
         }
-        if let Err(err) = wait_for_interrupt(pid, timeout) {
-            let _ = ptrace::detach(pid, 0);
-            return Err(err);
-        }
+        let stop_sig = match wait_for_interrupt(pid, timeout) {
+            Ok(sig) => sig,
+            Err(err) => {
+                let _ = ptrace::detach(pid, 0);
+                return Err(err);
+            }
+        };
 
         // Nothing was changed yet: on failure the task is only let go.
         let regs = ptrace::get_regs(pid).and_then(|r| Ok((r, ptrace::get_sigmask(pid)?)));
@@ -61,6 +65,7 @@ impl Frozen {
                 return Err(freeze_err(source));
             }
         };
+        frozen.stop_signal = stopped.then_some(stop_sig);
         frozen.regs = regs;
         frozen.sigmask = sigmask;
         frozen.released = false;
@@ -111,11 +116,11 @@ impl Drop for Frozen {
 
 /// Waits for the stop PTRACE_INTERRUPT asked for, signals that come first being
 /// delivered as usual.
-fn wait_for_interrupt(pid: i32, timeout: Duration) -> Result<(), DumpError> {
+fn wait_for_interrupt(pid: i32, timeout: Duration) -> Result<i32, DumpError> {
     match ptrace::wait_interrupt_stop(pid, timeout)
         .map_err(|source| DumpError::Freeze { pid, source })?
     {
-        InterruptStop::Stopped => Ok(()),
+        InterruptStop::Stopped { sig } => Ok(sig),
         InterruptStop::Ended(_) => Err(DumpError::NoProcess { pid }),
         InterruptStop::TimedOut => Err(DumpError::FreezeTimeout {
             pid,

@@ -47,6 +47,9 @@ pub fn run(opts: &Options) -> Result<(), DumpError> {
     let tree = freeze_tree(pid, Duration::from_secs(opts.timeout_secs))?;
     let freezing_time = timer.lap();
     let stats = write_images(&tree, &staging.dir, opts, freezing_time, &mut timer)?;
+    if crate::interrupts::requested() {
+        return Err(DumpError::Interrupted);
+    }
     staging.publish(&dir)?;
 
     let pids: Vec<i32> = tree.tasks.iter().map(|t| t.pid).collect();
@@ -92,11 +95,10 @@ struct Staging {
 
 impl Staging {
     fn create(images: &ImageDir) -> Result<Staging, DumpError> {
+        remove_stale_staging(images);
         let path = images
             .path()
-            .join(format!(".crust-dump-{}", std::process::id()));
-        // A leftover of a crust that died with this pid is stale by now.
-        let _ = std::fs::remove_dir_all(&path);
+            .join(format!("{STAGING_PREFIX}{}", std::process::id()));
         Ok(Staging {
             dir: ImageDir::create(&path)?,
             published: false,
@@ -134,6 +136,31 @@ impl Staging {
         }
         self.published = true;
         Ok(())
+    }
+}
+
+const STAGING_PREFIX: &str = ".crust-dump-";
+
+/// Staging dirs left by a crust that was killed outright (SIGKILL, a crash): their
+/// owner's pid no longer runs, or is this crust's.
+fn remove_stale_staging(images: &ImageDir) {
+    let Ok(entries) = std::fs::read_dir(images.path()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let owner = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(STAGING_PREFIX))
+            .and_then(|p| p.parse::<i32>().ok());
+        let stale = owner.is_some_and(|pid| {
+            pid == std::process::id() as i32 || !crust_kernel::task::exists(pid)
+        });
+        if stale {
+            if let Err(e) = std::fs::remove_dir_all(entry.path()) {
+                log::warn!("removing the stale {}: {e}", entry.path().display());
+            }
+        }
     }
 }
 
@@ -191,26 +218,41 @@ fn write_images(
         freezing_time: freezing_time.as_micros() as u32,
         ..DumpStatsEntry::default()
     };
-    let mut pstree = Vec::new();
+    let mut pstree: Vec<PstreeEntry> = tree
+        .tasks
+        .iter()
+        .zip(&bounds)
+        .enumerate()
+        .map(|(i, (t, b))| pstree_entry(t.pid, if i == 0 { 0 } else { b.ppid }, b.pgrp, b.session))
+        .collect();
+    pstree.extend(
+        tree.zombies
+            .iter()
+            .map(|z| pstree_entry(z.pid, z.ppid, z.pgid, z.sid)),
+    );
+    // Checked before anything is written: a tree restore could not rebuild is not
+    // killed for the sake of its images.
+    if let Some((pid, what)) = crate::pstree::unrebuildable(&pstree) {
+        return Err(DumpError::Unsupported {
+            pid: pid as i32,
+            what,
+        });
+    }
+
     let mut root_ids = None;
     for (index, (frozen, bounds)) in tree.tasks.iter().zip(&bounds).enumerate() {
+        if crate::interrupts::requested() {
+            return Err(DumpError::Interrupted);
+        }
         info!("dumping pid {} into {}", frozen.pid, dir.path().display());
         let dumped = task::dump_task(frozen, bounds, index as u32 + 1, dir, opts, &mut files)?;
         stats.pages_scanned += dumped.memory.pages_scanned;
         stats.pages_written += dumped.memory.pages_written;
         stats.memdump_time += dumped.memdump_time.as_micros() as u32;
         root_ids.get_or_insert(dumped.ids);
-        let ppid = if index == 0 { 0 } else { bounds.ppid };
-        pstree.push(pstree_entry(frozen.pid, ppid, bounds.pgrp, bounds.session));
     }
     for zombie in &tree.zombies {
         write_zombie(dir, zombie)?;
-        pstree.push(pstree_entry(
-            zombie.pid,
-            zombie.ppid,
-            zombie.pgid,
-            zombie.sid,
-        ));
     }
 
     let mut pstree_img = dir.writer(ImageKind::Pstree)?;

@@ -88,7 +88,7 @@ pub fn dump_task(
         rseq: ptrace::rseq_config(pid).map_err(collect)?,
         robust_list: task::robust_list(pid).map_err(collect)?,
         scheduling: task::scheduling(pid).map_err(collect)?,
-        stopped: frozen.stopped,
+        stop_signal: frozen.stop_signal,
         inside: &inside,
         creds: &creds,
         personality: proc::personality(pid).map_err(collect)?,

@@ -45,7 +45,9 @@ pub enum Outcome {
     Exited(i32),
 }
 
-pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
+/// `held` keeps termination signals back until the tree runs; while crust then
+/// waits for it as its parent, they end crust but not the tree.
+pub fn run(opts: &Options, held: crate::interrupts::Held) -> Result<Outcome, RestoreError> {
     let dir = ImageDir::open(&opts.images_dir)?;
     let plan = plan::load(dir, opts.shell_job)?;
     session::check(&plan)?;
@@ -69,6 +71,7 @@ pub fn run(opts: &Options) -> Result<Outcome, RestoreError> {
         tree.pidfile = Some(path.clone());
     }
     release(&plan, tree)?;
+    drop(held);
     let restore_time = timer.lap();
     info!(
         "tree of pid {root} restored: {pages} pages in {:.3} s",
@@ -174,9 +177,11 @@ fn release(plan: &plan::Plan, tree: spawn::Tree) -> Result<(), RestoreError> {
     for task in &plan.tasks {
         if task.tc.task_state == crust_images::task_state::STOPPED {
             // Pending as the task leaves crust's hands, it stops it as it was.
-            task::kill(task.pid as i32, libc::SIGSTOP).map_err(|source| RestoreError::State {
-                pid: task.pid,
-                source,
+            task::kill(task.pid as i32, stop_signal(task)).map_err(|source| {
+                RestoreError::State {
+                    pid: task.pid,
+                    source,
+                }
             })?;
         }
         ptrace::detach(task.pid as i32, 0).map_err(|source| RestoreError::State {
@@ -186,6 +191,20 @@ fn release(plan: &plan::Plan, tree: spawn::Tree) -> Result<(), RestoreError> {
     }
     tree.disarm();
     Ok(())
+}
+
+/// The signal that stopped a task, if sending it again stops it (its default
+/// action); SIGSTOP otherwise.
+fn stop_signal(task: &plan::TaskPlan) -> i32 {
+    let sig = task.tc.stop_signo.unwrap_or(libc::SIGSTOP as u32) as i32;
+    let stops_by_default = [libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU].contains(&sig);
+    let disposition = crate::signals::with_disposition()
+        .zip(&task.tc.sigactions)
+        .find(|(s, _)| *s == sig);
+    match disposition {
+        Some((_, sa)) if stops_by_default && sa.sigaction == libc::SIG_DFL as u64 => sig,
+        _ => libc::SIGSTOP,
+    }
 }
 
 fn write_stats(dir: &ImageDir, stats: &StatsEntry) -> Result<(), crust_images::ImageError> {

@@ -1,8 +1,6 @@
-//! Sessions and process groups of a restored tree.
+//! Sessions and process groups of a restored tree (the rules: crate::pstree).
 //!
-//! A session can only be entered by creating it (setsid) or by being forked
-//! inside it, so session leaders call setsid before they fork their children. A
-//! group can be joined later by any member of its session, so groups are joined
+//! Session leaders call setsid before they fork their children; groups are joined
 //! once every task of the tree exists, from inside each task. A root that did not
 //! lead its session (a shell job) joins crust's session and group instead, and so
 //! do the members of its tree that shared the root's outside session and group.
@@ -10,43 +8,22 @@
 use super::driver::Driver;
 use super::error::RestoreError;
 use super::plan::{Plan, TaskPlan};
+use crust_images::pb::PstreeEntry;
 use crust_kernel::{own, proc, SysError};
 
 /// Refuses trees whose sessions or groups this scheme cannot rebuild, before any
 /// task exists.
 pub fn check(plan: &Plan) -> Result<(), RestoreError> {
-    let root = &plan.tasks[0].pstree;
-    let pids: Vec<u32> = plan
+    let tree: Vec<PstreeEntry> = plan
         .tasks
         .iter()
-        .map(|t| t.pid)
-        .chain(plan.zombies.iter().map(|z| z.pstree.pid))
+        .map(|t| t.pstree.clone())
+        .chain(plan.zombies.iter().map(|z| z.pstree.clone()))
         .collect();
-    for task in &plan.tasks[1..] {
-        let tree = &task.pstree;
-        let parent = plan
-            .tasks
-            .iter()
-            .find(|t| t.pid == tree.ppid)
-            .map(|t| &t.pstree);
-        let unsupported = |what: String| RestoreError::Unsupported {
-            pid: tree.pid,
-            what,
-        };
-        if tree.sid != tree.pid && parent.is_some_and(|p| p.sid != tree.sid) {
-            return Err(unsupported(format!(
-                "session {} that its parent {} is not in (crust recreates a session only by forking inside it)",
-                tree.sid, tree.ppid
-            )));
-        }
-        if !pids.contains(&tree.pgid) && tree.pgid != root.pgid {
-            return Err(unsupported(format!(
-                "process group {} led by a process outside the dumped tree",
-                tree.pgid
-            )));
-        }
+    match crate::pstree::unrebuildable(&tree) {
+        Some((pid, what)) => Err(RestoreError::Unsupported { pid, what }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// In the new task, before it forks its children: lead its session or group again.

@@ -107,7 +107,7 @@ pub fn seize(pid: u32, timeout: Duration) -> Result<(), RestoreError> {
     ptrace::seize(pid as i32, 0).map_err(err)?;
     ptrace::interrupt(pid as i32).map_err(err)?;
     let message = match ptrace::wait_interrupt_stop(pid as i32, timeout).map_err(err)? {
-        ptrace::InterruptStop::Stopped => return Ok(()),
+        ptrace::InterruptStop::Stopped { .. } => return Ok(()),
         ptrace::InterruptStop::Ended(how) => format!("the new task ended: {how:?}"),
         ptrace::InterruptStop::TimedOut => "the new task did not stop for crust".into(),
     };
