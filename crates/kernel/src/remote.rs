@@ -55,32 +55,67 @@ impl RemoteSyscalls {
         regs.r9 = args[5];
         regs.eflags &= !0x100; // the kernel sets the trap flag itself for the step
         ptrace::set_regs(self.pid, &regs)?;
-        ptrace::singlestep(self.pid)?;
-        match ptrace::wait(self.pid)? {
-            Stop::Stopped {
-                sig: libc::SIGTRAP, ..
-            } => {}
-            other => {
-                return Err(SysError::from_errno(
-                    format!(
-                        "remote syscall {nr} in pid {}: unexpected stop {other:?}",
-                        self.pid
-                    ),
-                    libc::EIO,
-                ))
+        let after = self.step_over_syscall(nr)?;
+        Ok(after.rax as i64)
+    }
+
+    /// Single-steps the loaded `syscall` instruction and returns the registers
+    /// after it. A job-control event (a SIGCONT or SIGSTOP sent to the task
+    /// meanwhile) can trap the task before the instruction ran: it is stepped
+    /// again then, never after the instruction ran, which would execute the
+    /// program's next instruction.
+    fn step_over_syscall(&self, nr: i64) -> Result<Regs, SysError> {
+        let unexpected = |what: String| {
+            SysError::from_errno(
+                format!("remote syscall {nr} in pid {}: {what}", self.pid),
+                libc::EIO,
+            )
+        };
+        for _ in 0..16 {
+            ptrace::singlestep(self.pid)?;
+            let stop = ptrace::wait(self.pid)?;
+            let after = ptrace::get_regs(self.pid)?;
+            let ran = after.rip == self.syscall_ip + 2;
+            match stop {
+                Stop::Stopped {
+                    sig: libc::SIGTRAP,
+                    event: 0,
+                } if ran => return Ok(after),
+                Stop::Stopped {
+                    event: libc::PTRACE_EVENT_STOP,
+                    ..
+                } if ran => return Ok(after),
+                Stop::Stopped {
+                    event: libc::PTRACE_EVENT_STOP,
+                    ..
+                } if after.rip == self.syscall_ip => continue,
+                other => {
+                    return Err(unexpected(format!(
+                        "unexpected stop {other:?} at {:#x} (the syscall is at {:#x})",
+                        after.rip, self.syscall_ip
+                    )))
+                }
             }
         }
-        let after = ptrace::get_regs(self.pid)?;
-        if after.rip != self.syscall_ip + 2 {
-            return Err(SysError::from_errno(
-                format!(
-                    "remote syscall {nr} in pid {}: stopped at {:#x}, not after the syscall at {:#x}",
-                    self.pid, after.rip, self.syscall_ip
-                ),
+        Err(unexpected(
+            "kept being trapped before the syscall ran".into(),
+        ))
+    }
+
+    /// Ends single-stepping: the task is resumed into a PTRACE_INTERRUPT trap,
+    /// which clears the kernel's step flag. Without this, a task whose tracer
+    /// dies (crust killed outright) would take a SIGTRAP, deadly to it, after its
+    /// next instruction.
+    pub fn settle(&self) -> Result<(), SysError> {
+        ptrace::interrupt(self.pid)?;
+        ptrace::cont(self.pid, 0)?;
+        match ptrace::wait_interrupt_stop(self.pid, std::time::Duration::from_secs(10))? {
+            ptrace::InterruptStop::Stopped { .. } => Ok(()),
+            other => Err(SysError::from_errno(
+                format!("settling pid {} after remote syscalls: {other:?}", self.pid),
                 libc::EIO,
-            ));
+            )),
         }
-        Ok(after.rax as i64)
     }
 
     /// Executes one system call; a negative result becomes an error naming `what`.

@@ -53,7 +53,9 @@ pub fn read_inside(task: &Frozen, vmas: &[Vma]) -> Result<InsideState, DumpError
     ptrace::set_sigmask(pid, !0).map_err(collect)?;
     let remote = RemoteSyscalls::new(pid, ip, task.regs);
     let result = read_with(&remote);
-    let restored = ptrace::set_regs(pid, &task.regs).and(ptrace::set_sigmask(pid, task.sigmask));
+    let restored = ptrace::set_regs(pid, &task.regs)
+        .and(ptrace::set_sigmask(pid, task.sigmask))
+        .and_then(|()| remote.settle());
     let state = result.map_err(collect)?;
     restored.map_err(collect)?;
     Ok(state)

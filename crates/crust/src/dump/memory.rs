@@ -275,6 +275,10 @@ fn copy_runs(
     for run in runs {
         let mut done = 0;
         while done < run.bytes {
+            // A large task takes seconds to copy: a Ctrl-C is heeded within a chunk.
+            if crate::interrupts::requested() {
+                return Err(DumpError::Interrupted);
+            }
             let n = (run.bytes - done).min(buf.len() as u64) as usize;
             let chunk = &mut buf[..n];
             let at = run.vaddr + done;

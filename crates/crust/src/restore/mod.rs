@@ -71,6 +71,9 @@ pub fn run(opts: &Options, held: crate::interrupts::Held) -> Result<Outcome, Res
         tree.pidfile = Some(path.clone());
     }
     release(&plan, tree)?;
+    if crate::interrupts::requested() {
+        log::warn!("the tree of pid {root} is restored and runs; crust ends now, as asked");
+    }
     drop(held);
     let restore_time = timer.lap();
     info!(
