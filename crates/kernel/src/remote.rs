@@ -62,8 +62,8 @@ impl RemoteSyscalls {
     /// Single-steps the loaded `syscall` instruction and returns the registers
     /// after it. A job-control event (a SIGCONT or SIGSTOP sent to the task
     /// meanwhile) can trap the task before the instruction ran: it is stepped
-    /// again then, never after the instruction ran, which would execute the
-    /// program's next instruction.
+    /// again then, never once the instruction ran, which would run the program's
+    /// next instruction.
     fn step_over_syscall(&self, nr: i64) -> Result<Regs, SysError> {
         let unexpected = |what: String| {
             SysError::from_errno(
@@ -78,14 +78,17 @@ impl RemoteSyscalls {
             let ran = after.rip == self.syscall_ip + 2;
             match stop {
                 Stop::Stopped {
-                    sig: libc::SIGTRAP,
-                    event: 0,
-                } if ran => return Ok(after),
-                Stop::Stopped {
+                    sig: libc::SIGTRAP, ..
+                }
+                | Stop::Stopped {
                     event: libc::PTRACE_EVENT_STOP,
                     ..
                 } if ran => return Ok(after),
+                // Trapped before the instruction ran: stepping again runs just it.
                 Stop::Stopped {
+                    sig: libc::SIGTRAP, ..
+                }
+                | Stop::Stopped {
                     event: libc::PTRACE_EVENT_STOP,
                     ..
                 } if after.rip == self.syscall_ip => continue,
