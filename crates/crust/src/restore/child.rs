@@ -176,6 +176,15 @@ fn restore_fds(
             if reg.pos != 0 {
                 own::seek(raw, reg.pos).map_err(text)?;
             }
+            // Logged while crust's log file is still open in this task.
+            log::debug!(
+                "pid {}: fd {} -> {} (flags {:#o}, pos {})",
+                task.pid,
+                fd.fd,
+                reg.name,
+                reg.flags,
+                reg.pos
+            );
             raw
         };
         opened.push((
