@@ -17,5 +17,14 @@ pub mod task;
 
 pub use error::SysError;
 
+/// Native-endian 64-bit words of `bytes` (a trailing partial word is dropped): how
+/// the kernel lays out pagemap entries, auxv and the structs it fills in.
+pub fn words(bytes: &[u8]) -> Vec<u64> {
+    bytes
+        .chunks_exact(8)
+        .map(|c| u64::from_ne_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+        .collect()
+}
+
 /// Size of a page on every machine crust supports (x86_64).
 pub const PAGE_SIZE: u64 = 4096;

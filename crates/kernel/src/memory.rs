@@ -83,10 +83,7 @@ impl Pagemap {
                     e,
                 )
             })?;
-        Ok(raw
-            .chunks_exact(8)
-            .map(|c| u64::from_ne_bytes(c.try_into().expect("8 bytes")))
-            .collect())
+        Ok(crate::words(&raw))
     }
 
     /// The PAGEMAP_SCAN ioctl (Linux 6.7) over `[start, end)`: every page, in
@@ -193,59 +190,66 @@ impl ProcMem {
 /// Copies `buf.len()` bytes from `addr` in `pid` with one process_vm_readv call
 /// (repeated for short reads). Fails on pages the task cannot read itself.
 pub fn vm_read(pid: pid_t, addr: u64, buf: &mut [u8]) -> Result<(), SysError> {
-    let mut done = 0usize;
-    while done < buf.len() {
-        let local = libc::iovec {
-            iov_base: buf[done..].as_mut_ptr().cast(),
-            iov_len: buf.len() - done,
-        };
-        let remote = libc::iovec {
-            iov_base: (addr + done as u64) as *mut libc::c_void,
-            iov_len: buf.len() - done,
-        };
-        // SAFETY: `local` covers the unfilled tail of `buf`, which we own mutably; the
-        // remote iovec is only interpreted in the other task's address space.
-        let ret = unsafe { libc::process_vm_readv(pid, &local, 1, &remote, 1, 0) };
-        if ret <= 0 {
-            let at = addr + done as u64;
-            return Err(if ret == 0 {
-                SysError::from_errno(
-                    format!("process_vm_readv of pid {pid} at {at:#x}"),
-                    libc::EFAULT,
-                )
-            } else {
-                SysError::last(format!("process_vm_readv of pid {pid} at {at:#x}"))
-            });
-        }
-        done += ret as usize;
-    }
-    Ok(())
+    let local = buf.as_mut_ptr();
+    transfer(
+        pid,
+        addr,
+        local,
+        buf.len(),
+        "process_vm_readv",
+        |local_iov, remote_iov| {
+            // SAFETY: `local_iov` covers the unfilled tail of `buf`, which we own
+            // mutably; the remote iovec is only interpreted in the other task.
+            unsafe { libc::process_vm_readv(pid, local_iov, 1, remote_iov, 1, 0) }
+        },
+    )
 }
 
 /// Copies `buf` to `addr` in `pid` with process_vm_writev; the pages must be writable
 /// by the task itself.
 pub fn vm_write(pid: pid_t, addr: u64, buf: &[u8]) -> Result<(), SysError> {
+    let local = buf.as_ptr() as *mut u8;
+    transfer(
+        pid,
+        addr,
+        local,
+        buf.len(),
+        "process_vm_writev",
+        |local_iov, remote_iov| {
+            // SAFETY: `local_iov` covers the unwritten tail of `buf`, which the kernel
+            // only reads.
+            unsafe { libc::process_vm_writev(pid, local_iov, 1, remote_iov, 1, 0) }
+        },
+    )
+}
+
+/// Moves `len` bytes between `local` and `addr` in `pid` with `call` (one
+/// process_vm_readv or _writev), again for what a short transfer left.
+fn transfer(
+    pid: pid_t,
+    addr: u64,
+    local: *mut u8,
+    len: usize,
+    name: &str,
+    call: impl Fn(&libc::iovec, &libc::iovec) -> isize,
+) -> Result<(), SysError> {
     let mut done = 0usize;
-    while done < buf.len() {
-        let local = libc::iovec {
-            iov_base: buf[done..].as_ptr() as *mut libc::c_void,
-            iov_len: buf.len() - done,
+    while done < len {
+        let local_iov = libc::iovec {
+            iov_base: local.wrapping_add(done).cast(),
+            iov_len: len - done,
         };
-        let remote = libc::iovec {
+        let remote_iov = libc::iovec {
             iov_base: (addr + done as u64) as *mut libc::c_void,
-            iov_len: buf.len() - done,
+            iov_len: len - done,
         };
-        // SAFETY: `local` covers the unwritten tail of `buf`, only read by the kernel.
-        let ret = unsafe { libc::process_vm_writev(pid, &local, 1, &remote, 1, 0) };
+        let ret = call(&local_iov, &remote_iov);
         if ret <= 0 {
-            let at = addr + done as u64;
+            let what = format!("{name} of pid {pid} at {:#x}", addr + done as u64);
             return Err(if ret == 0 {
-                SysError::from_errno(
-                    format!("process_vm_writev of pid {pid} at {at:#x}"),
-                    libc::EFAULT,
-                )
+                SysError::from_errno(what, libc::EFAULT)
             } else {
-                SysError::last(format!("process_vm_writev of pid {pid} at {at:#x}"))
+                SysError::last(what)
             });
         }
         done += ret as usize;

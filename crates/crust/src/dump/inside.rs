@@ -85,10 +85,7 @@ fn read_through(remote: &RemoteSyscalls, scratch: u64) -> Result<InsideState, Sy
     let words = |n: usize| -> Result<Vec<u64>, SysError> {
         let mut buf = vec![0u8; n * 8];
         mem.read(scratch, &mut buf)?;
-        Ok(buf
-            .chunks_exact(8)
-            .map(|c| u64::from_ne_bytes(c.try_into().expect("8 bytes")))
-            .collect())
+        Ok(crust_kernel::words(&buf))
     };
     let mut state = InsideState::default();
 

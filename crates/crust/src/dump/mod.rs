@@ -208,7 +208,7 @@ fn write_images(
     freezing_time: Duration,
     timer: &mut Timer,
 ) -> Result<DumpStatsEntry, DumpError> {
-    let bounds = tree
+    let checked = tree
         .tasks
         .iter()
         .map(task::check_task)
@@ -221,9 +221,12 @@ fn write_images(
     let mut pstree: Vec<PstreeEntry> = tree
         .tasks
         .iter()
-        .zip(&bounds)
+        .zip(&checked)
         .enumerate()
-        .map(|(i, (t, b))| pstree_entry(t.pid, if i == 0 { 0 } else { b.ppid }, b.pgrp, b.session))
+        .map(|(i, (t, c))| {
+            let b = &c.bounds;
+            pstree_entry(t.pid, if i == 0 { 0 } else { b.ppid }, b.pgrp, b.session)
+        })
         .collect();
     pstree.extend(
         tree.zombies
@@ -240,7 +243,7 @@ fn write_images(
     }
 
     let mut root_ids = None;
-    for (index, (frozen, bounds)) in tree.tasks.iter().zip(&bounds).enumerate() {
+    for (index, (frozen, bounds)) in tree.tasks.iter().zip(&checked).enumerate() {
         if crate::interrupts::requested() {
             return Err(DumpError::Interrupted);
         }

@@ -14,8 +14,14 @@ use crust_kernel::{ptrace, task};
 use log::debug;
 use std::time::{Duration, Instant};
 
+/// What checking a task read that dumping it needs again.
+pub struct Checked {
+    pub bounds: MmBounds,
+    pub creds: proc::Credentials,
+}
+
 /// Refuses what this version cannot carry in one task, before any image is written.
-pub fn check_task(frozen: &Frozen) -> Result<MmBounds, DumpError> {
+pub fn check_task(frozen: &Frozen) -> Result<Checked, DumpError> {
     let pid = frozen.pid;
     let collect = |source| DumpError::Collect { pid, source };
     let threads = proc::threads(pid).map_err(collect)?;
@@ -45,7 +51,8 @@ pub fn check_task(frozen: &Frozen) -> Result<MmBounds, DumpError> {
             what: "POSIX timers".into(),
         });
     }
-    proc::mm_bounds(pid).map_err(collect)
+    let bounds = proc::mm_bounds(pid).map_err(collect)?;
+    Ok(Checked { bounds, creds })
 }
 
 /// What dumping a task produced, for the inventory and the statistics.
@@ -59,7 +66,7 @@ pub struct Dumped {
 /// files, inventory). `index` numbers the task within the dump, for its ids.
 pub fn dump_task(
     frozen: &Frozen,
-    bounds: &MmBounds,
+    checked: &Checked,
     index: u32,
     dir: &ImageDir,
     opts: &Options,
@@ -78,7 +85,7 @@ pub fn dump_task(
     let vmas = proc::read_vmas(pid).map_err(collect)?;
     let inside = read_inside(frozen, &vmas)?;
     let xstate = ptrace::get_xstate(pid).map_err(collect)?;
-    let creds = proc::credentials(pid).map_err(collect)?;
+    let creds = &checked.creds;
     let facts = TaskFacts {
         regs: &frozen.regs,
         xstate: &xstate,
@@ -90,7 +97,7 @@ pub fn dump_task(
         scheduling: task::scheduling(pid).map_err(collect)?,
         stop_signal: frozen.stop_signal,
         inside: &inside,
-        creds: &creds,
+        creds,
         personality: proc::personality(pid).map_err(collect)?,
         limits: &proc::limits(pid).map_err(collect)?,
         ids: ids.clone(),
@@ -109,7 +116,7 @@ pub fn dump_task(
     );
 
     let auxv = read_auxv(pid).map_err(collect)?;
-    let mm = mm_entry(bounds, &inside, exe_file_id, auxv, vma_entries);
+    let mm = mm_entry(&checked.bounds, &inside, exe_file_id, auxv, vma_entries);
     write_one(dir, ImageKind::Mm(pid as u32), &mm)?;
     write_one(dir, ImageKind::Core(pid as u32), &core_entry(&facts))?;
     write_one(dir, ImageKind::Ids(pid as u32), &ids)?;
@@ -204,8 +211,5 @@ fn read_auxv(pid: i32) -> Result<Vec<u64>, crust_kernel::SysError> {
     let path = format!("/proc/{pid}/auxv");
     let raw = std::fs::read(&path)
         .map_err(|e| crust_kernel::SysError::from_io(format!("read {path}"), e))?;
-    Ok(raw
-        .chunks_exact(8)
-        .map(|c| u64::from_ne_bytes(c.try_into().expect("8 bytes")))
-        .collect())
+    Ok(crust_kernel::words(&raw))
 }

@@ -1,6 +1,7 @@
-//! The restored process's first moments: a fork of crust that takes on the dumped
-//! process's fds, directories, limits and signal dispositions by itself, maps the
-//! page crust will drive it from, and stops for crust to rebuild its memory.
+//! A restored task's first moments: a fork of crust that forks its own children
+//! with their pids, takes on the dumped task's fds, limits and signal dispositions
+//! by itself, maps the page crust will drive it from, and waits for crust to seize
+//! it and rebuild its memory.
 
 use super::plan::{Plan, TaskPlan};
 use super::session;
@@ -13,34 +14,104 @@ use std::path::Path;
 /// The instruction crust's remote system calls execute in the restored task.
 pub const STUB_CODE: [u8; 3] = [0x0f, 0x05, 0xcc]; // syscall; int3
 
-/// Runs in a freshly forked task that is to become pstree entry `pid`. It forks
-/// its own children, prepares itself, says so on `report_fd` and waits, signals
-/// blocked, for crust to seize it. Never returns.
-pub fn become_task(
-    plan: &Plan,
-    pid: u32,
-    parent: i32,
-    stub: u64,
-    report_fd: i32,
-    shell_job: bool,
-) -> ! {
-    if let Some(zombie) = plan.zombies.iter().find(|z| z.pstree.pid == pid) {
-        let _ = own::set_comm(&zombie.comm);
-        exit_like(zombie.exit_status);
-    }
-    match prepare(plan, pid, parent, stub, report_fd, shell_job) {
-        Ok(report_fd) => {
-            own::write_all(report_fd, format!("ready {pid} {report_fd}\n").as_bytes());
-            // crust seizes the task here and never lets this call return.
-            loop {
-                own::pause();
+/// What every new task of the tree needs to know to become its dumped self.
+pub struct Spawn<'a> {
+    pub plan: &'a Plan,
+    /// Where each task maps the page crust drives it from.
+    pub stub: u64,
+    /// The pipe each task reports on: "ready PID FD" or "error PID MESSAGE".
+    pub report_fd: i32,
+    pub shell_job: bool,
+}
+
+impl Spawn<'_> {
+    /// Runs in a freshly forked task that is to become pstree entry `pid`, forked
+    /// by `parent`. It forks its own children, prepares itself, says so on the
+    /// report pipe and waits, signals blocked, for crust to seize it. Never returns.
+    pub fn become_task(&self, pid: u32, parent: i32) -> ! {
+        if let Some(zombie) = self.plan.zombies.iter().find(|z| z.pstree.pid == pid) {
+            let _ = own::set_comm(&zombie.comm);
+            exit_like(zombie.exit_status);
+        }
+        match self.prepare(pid, parent) {
+            Ok(report_fd) => {
+                own::write_all(report_fd, format!("ready {pid} {report_fd}\n").as_bytes());
+                // crust seizes the task here and never lets this call return.
+                loop {
+                    own::pause();
+                }
+            }
+            Err(message) => {
+                let line = format!("error {pid} {}\n", message.replace('\n', " "));
+                own::write_all(self.report_fd, line.as_bytes());
+                own::exit_now(1);
             }
         }
-        Err(message) => {
-            let line = format!("error {pid} {}\n", message.replace('\n', " "));
-            own::write_all(report_fd, line.as_bytes());
-            own::exit_now(1);
+    }
+
+    /// Returns the report fd, moved above the restored fd numbers.
+    fn prepare(&self, pid: u32, parent: i32) -> Result<i32, String> {
+        let plan = self.plan;
+        let task = plan
+            .tasks
+            .iter()
+            .find(|t| t.pid == pid)
+            .ok_or_else(|| format!("pid {pid} is not in the plan"))?;
+        let text = |e: SysError| e.to_string();
+        own::block_all_signals().map_err(text)?;
+        // If the parent dies while crust drives the tree, the half-built task dies too.
+        own::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as u64).map_err(text)?;
+        // A parent that died before the line above would never send that signal.
+        if own::parent_pid() != parent {
+            return Err(format!(
+                "its parent {parent} died while it was being created"
+            ));
         }
+
+        session::start(task, pid == plan.tasks[0].pid, self.shell_job).map_err(text)?;
+        self.fork_children(pid)?;
+        let report_fd = restore_fds(plan, task, self.report_fd, self.shell_job)?;
+        own::set_umask(task.fs.umask.unwrap_or(0o022));
+
+        let tc = &task.tc;
+        own::set_personality(tc.personality).map_err(text)?;
+        own::set_comm(&tc.comm).map_err(text)?;
+        if let Some(rlimits) = &tc.rlimits {
+            for (resource, lim) in rlimits.rlimits.iter().enumerate() {
+                set_limit(resource as u32, lim.cur, lim.max)?;
+            }
+        }
+        for (sig, sa) in crate::signals::with_disposition().zip(&tc.sigactions) {
+            own::set_sigaction(sig, sa.sigaction, sa.flags, sa.restorer, sa.mask).map_err(text)?;
+        }
+
+        own::map_code_page(self.stub, &STUB_CODE).map_err(text)?;
+        Ok(report_fd)
+    }
+
+    /// Forks every child of `pid`, live or zombie, each with its own pid.
+    fn fork_children(&self, pid: u32) -> Result<(), String> {
+        let plan = self.plan;
+        let entries = plan
+            .tasks
+            .iter()
+            .map(|t| &t.pstree)
+            .chain(plan.zombies.iter().map(|z| &z.pstree));
+        for child in entries.filter(|c| c.ppid == pid && c.pid != pid) {
+            match fork_with_pid(child.pid as i32)
+                .map_err(|e| format!("creating child {}: {e}", child.pid))?
+            {
+                Forked::Child => self.become_task(child.pid, pid as i32),
+                Forked::Parent(_) => {}
+            }
+            if plan.zombies.iter().any(|z| z.pstree.pid == child.pid) {
+                // The stand-in's exit must not reach the program as a new SIGCHLD:
+                // the one it had pending at dump time, if any, is queued again later.
+                own::wait_exited(child.pid as i32).map_err(|e| e.to_string())?;
+                own::discard_pending(libc::SIGCHLD);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -60,75 +131,8 @@ fn exit_like(status: u32) -> ! {
     own::exit_now(libc::WEXITSTATUS(status));
 }
 
-fn prepare(
-    plan: &Plan,
-    pid: u32,
-    parent: i32,
-    stub: u64,
-    report_fd: i32,
-    shell_job: bool,
-) -> Result<i32, String> {
-    let task = plan
-        .tasks
-        .iter()
-        .find(|t| t.pid == pid)
-        .ok_or_else(|| format!("pid {pid} is not in the plan"))?;
-    let text = |e: SysError| e.to_string();
-    own::block_all_signals().map_err(text)?;
-    // If the parent dies while crust drives the tree, the half-built task dies too.
-    own::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as u64).map_err(text)?;
-    // A parent that died before the line above would never send that signal.
-    if own::parent_pid() != parent {
-        return Err(format!(
-            "its parent {parent} died while it was being created"
-        ));
-    }
-
-    session::start(task, pid == plan.tasks[0].pid, shell_job).map_err(text)?;
-    for child in plan
-        .tasks
-        .iter()
-        .map(|t| &t.pstree)
-        .chain(plan.zombies.iter().map(|z| &z.pstree))
-    {
-        if child.ppid == pid && child.pid != pid {
-            match fork_with_pid(child.pid as i32)
-                .map_err(|e| format!("creating child {}: {e}", child.pid))?
-            {
-                Forked::Child => {
-                    become_task(plan, child.pid, pid as i32, stub, report_fd, shell_job)
-                }
-                Forked::Parent(_) => {}
-            }
-            if plan.zombies.iter().any(|z| z.pstree.pid == child.pid) {
-                // The stand-in's exit must not reach the program as a new SIGCHLD:
-                // the one it had pending at dump time, if any, is queued again later.
-                own::wait_exited(child.pid as i32).map_err(text)?;
-                own::discard_pending(libc::SIGCHLD);
-            }
-        }
-    }
-    let report_fd = restore_fds(plan, task, report_fd, shell_job)?;
-    own::set_umask(task.fs.umask.unwrap_or(0o022));
-
-    let tc = &task.tc;
-    own::set_personality(tc.personality).map_err(text)?;
-    own::set_comm(&tc.comm).map_err(text)?;
-    if let Some(rlimits) = &tc.rlimits {
-        for (resource, lim) in rlimits.rlimits.iter().enumerate() {
-            set_limit(resource as u32, lim.cur, lim.max)?;
-        }
-    }
-    for (sig, sa) in crate::signals::with_disposition().zip(&tc.sigactions) {
-        own::set_sigaction(sig, sa.sigaction, sa.flags, sa.restorer, sa.mask).map_err(text)?;
-    }
-
-    own::map_code_page(stub, &STUB_CODE).map_err(text)?;
-    Ok(report_fd)
-}
-
 /// Raising a hard limit needs CAP_SYS_RESOURCE, which root may lack; such a limit
-/// is restored as high as this process may set it, and said so.
+/// is restored as high as this process may set it.
 fn set_limit(resource: u32, cur: u64, max: u64) -> Result<(), String> {
     match own::set_rlimit(resource, cur, max) {
         Ok(()) => Ok(()),

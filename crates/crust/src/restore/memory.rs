@@ -7,7 +7,7 @@ use super::error::RestoreError;
 use super::layout::{complement, free_range};
 use super::plan::{Plan, TaskPlan};
 use super::{fill, mm};
-use crust_images::pb::VmaEntry;
+use crust_images::pb::{PagemapEntry, VmaEntry};
 use crust_images::vma::*;
 use crust_kernel::proc::{read_vmas, VmaKind};
 use crust_kernel::{ptrace, SysError, PAGE_SIZE};
@@ -205,10 +205,14 @@ fn map_areas<'t>(
     Ok(filled)
 }
 
+/// Whether any dumped page lies in `vma`. The pagemap is sorted and its runs
+/// disjoint (validate::check_memory), so one binary search answers it.
 fn has_pages(task: &TaskPlan, vma: &VmaEntry) -> bool {
+    let end = |p: &PagemapEntry| p.vaddr + p.nr_pages as u64 * PAGE_SIZE;
+    let first_after_start = task.pagemap.partition_point(|p| end(p) <= vma.start);
     task.pagemap
-        .iter()
-        .any(|p| p.vaddr < vma.end && vma.start < p.vaddr + p.nr_pages as u64 * PAGE_SIZE)
+        .get(first_after_start)
+        .is_some_and(|p| p.vaddr < vma.end)
 }
 
 fn protect_filled(d: &Driver, task: &TaskPlan, filled: &[&VmaEntry]) -> Result<(), RestoreError> {

@@ -26,7 +26,13 @@ pub fn spawn_tree(
     match fork_with_pid(root as i32) {
         Ok(Forked::Child) => {
             own::close(report_read);
-            child::become_task(plan, root, crust, stub, report_write, shell_job);
+            child::Spawn {
+                plan,
+                stub,
+                report_fd: report_write,
+                shell_job,
+            }
+            .become_task(root, crust);
         }
         Ok(Forked::Parent(_)) => own::close(report_write),
         Err(source) => {

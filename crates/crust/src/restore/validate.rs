@@ -40,9 +40,13 @@ pub fn check_memory(vmas: &[VmaEntry], pagemap: &[PagemapEntry]) -> Result<(), S
             ));
         }
         let private = VMA_ANON_PRIVATE | VMA_FILE_PRIVATE;
-        let home = vmas
-            .iter()
-            .find(|v| v.start <= p.vaddr && end <= v.end && v.status & private != 0);
+        // The mappings are sorted and disjoint (checked above): the only one that
+        // can hold the run is the last that starts at or below it.
+        let candidate = vmas
+            .partition_point(|v| v.start <= p.vaddr)
+            .checked_sub(1)
+            .map(|i| &vmas[i]);
+        let home = candidate.filter(|v| end <= v.end && v.status & private != 0);
         if home.is_none() {
             return Err(format!(
                 "pages at {:#x}-{end:#x} lie in no private mapping",

@@ -14,11 +14,7 @@ fn bash_loop_continues_after_detached_restore() {
 start_target target.log bash -c "$BASH_LOOP"
 wait_until 10 "5 lines of output" has_lines out.txt 5
 mkdir img
-dump dump "$PID" img
-fact pid "$PID"
-fact lines_at_dump "$(line_count out.txt)"
-reap "$PID"
-wait_alone
+dump_and_reap img out.txt
 restore restore img -d --pidfile "$DIR/restored.pid"
 [[ -e /proc/$PID ]] || die "no process $PID right after restore -d returned"
 fact restored_comm "$(</proc/$PID/comm)"
@@ -52,11 +48,7 @@ cp "$PROGRAMS/counter.py" .
 start_target target.log /usr/bin/python3 counter.py out.txt
 wait_until 10 "5 lines of output" has_lines out.txt 5
 mkdir img
-dump dump "$PID" img
-fact pid "$PID"
-fact lines_at_dump "$(line_count out.txt)"
-reap "$PID"
-wait_alone
+dump_and_reap img out.txt
 restore restore img -d
 [[ -e /proc/$PID ]] || die "no process $PID right after restore -d returned"
 n=$(line_count out.txt)
@@ -204,11 +196,7 @@ kill -STOP -- "-$PID"
 is_stopped() { [[ $(status_field "$1" State 2>/dev/null) == T ]]; }
 wait_until 5 "$PID to stop" is_stopped "$PID"
 mkdir img
-dump dump "$PID" img
-fact pid "$PID"
-fact lines_at_dump "$(line_count out.txt)"
-reap "$PID"
-wait_alone
+dump_and_reap img out.txt
 restore restore img -d
 wait_until 5 "the restored $PID to be stopped" is_stopped "$PID"
 fact tracer "$(status_field "$PID" TracerPid)"

@@ -31,11 +31,7 @@ start_target target.log setpriv --reuid=65534 --regid=65534 --clear-groups \
 wait_until 10 "5 lines of output" has_lines data/out.txt 5
 cp "/proc/$PID/status" status.before
 mkdir img
-dump dump "$PID" img
-fact pid "$PID"
-fact lines_at_dump "$(line_count data/out.txt)"
-reap "$PID"
-wait_alone
+dump_and_reap img data/out.txt
 restore restore img -d
 [[ -e /proc/$PID ]] || die "no process $PID right after restore -d returned"
 cp "/proc/$PID/status" status.after

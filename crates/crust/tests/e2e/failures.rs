@@ -78,11 +78,7 @@ fn restore_from_damaged_images_fails_cleanly() {
 start_target target.log bash -c "$BASH_LOOP"
 wait_until 10 "5 lines of output" has_lines out.txt 5
 mkdir img
-dump dump "$PID" img
-fact pid "$PID"
-fact lines_at_dump "$(line_count out.txt)"
-reap "$PID"
-wait_alone
+dump_and_reap img out.txt
 
 cp -a img no-core
 rm "no-core/core-$PID.img"

@@ -88,10 +88,7 @@ fact stat_at_dump "$(stat -c '%i %s %.9Y' data.txt)"
 # A copy with the same bytes and mtime, for the new inode later.
 cp -p data.txt data.orig
 mkdir img
-dump dump "$PID" img
-fact lines_at_dump "$(line_count out.txt)"
-reap "$PID"
-wait_alone
+dump_and_reap img out.txt
 
 printf x >>data.txt
 refused_restore appended
@@ -171,10 +168,7 @@ for fd in /proc/$PID/fd/*; do
 	[[ ! $fd -ef map.dat ]] || die "$fd refers to map.dat: the mapping is not alone"
 done
 mkdir img
-dump dump "$PID" img
-fact lines_at_dump "$(line_count out.txt)"
-reap "$PID"
-wait_alone
+dump_and_reap img out.txt
 
 touch -r map.dat stamp
 touch -d '2001-01-01' map.dat
@@ -408,10 +402,7 @@ start_target target.log bash -c "$BASH_LOOP"
 fact pid "$PID"
 wait_until 10 "5 lines of output" has_lines out.txt 5
 mkdir img
-dump dump "$PID" img
-fact lines_at_dump "$(line_count out.txt)"
-reap "$PID"
-wait_alone
+dump_and_reap img out.txt
 
 echo "not crust's" >taken.pid
 refused_restore taken --pidfile "$DIR/taken.pid"

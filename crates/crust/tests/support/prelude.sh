@@ -145,6 +145,17 @@ reap() {
 
 gone() { [[ ! -e /proc/$1 ]]; }
 
+# dump_and_reap IMGDIR COUNTFILE: dumps $PID (which kills it) into IMGDIR,
+# records the facts pid and lines_at_dump (the lines COUNTFILE had then), and
+# returns once the whole dumped tree is dead and reaped, ready for a restore.
+dump_and_reap() {
+	dump dump "$PID" "$1"
+	fact pid "$PID"
+	fact lines_at_dump "$(line_count "$2")"
+	reap "$PID"
+	wait_alone
+}
+
 # alone: this shell is the only process left in the namespace. Restoring
 # needs the dumped pids free, so the whole dumped tree must be dead and reaped.
 alone() {

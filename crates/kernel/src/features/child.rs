@@ -4,7 +4,7 @@ use super::PTRACE_DENIED_HINT;
 use crate::ptrace::{self, Stop};
 use crate::{spawn, task};
 use libc::pid_t;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A forked child that waits in `pause()`, seized and stopped with
 /// `PTRACE_INTERRUPT`. Dropping it kills and reaps the child.
@@ -32,31 +32,14 @@ impl TracedChild {
         })?;
         ptrace::interrupt(pid)
             .map_err(|e| format!("PTRACE_INTERRUPT of a seized child failed: {}", e.source))?;
-        match child.wait(Duration::from_secs(5))? {
-            Stop::Stopped {
-                event: libc::PTRACE_EVENT_STOP,
-                ..
-            } => Ok(child),
+        let waited = ptrace::wait_interrupt_stop(pid, Duration::from_secs(5))
+            .map_err(|e| format!("waiting for the probe child failed: {}", e.source))?;
+        match waited {
+            ptrace::InterruptStop::Stopped { .. } => Ok(child),
             other => Err(format!(
                 "the seized child did not report a PTRACE_EVENT_STOP after PTRACE_INTERRUPT \
                  (it reported {other:?})"
             )),
-        }
-    }
-
-    /// Waits for the child to change state, giving up after `limit`.
-    fn wait(&self, limit: Duration) -> Result<Stop, String> {
-        let deadline = Instant::now() + limit;
-        loop {
-            let stop = ptrace::try_wait(self.pid)
-                .map_err(|e| format!("waiting for the probe child failed: {}", e.source))?;
-            if let Some(stop) = stop {
-                return Ok(stop);
-            }
-            if Instant::now() > deadline {
-                return Err(format!("the probe child did not stop within {limit:?}"));
-            }
-            std::thread::sleep(Duration::from_millis(1));
         }
     }
 }
