@@ -48,11 +48,12 @@ const SCRATCH: u64 = 4096;
 pub fn read_inside(task: &Frozen, vmas: &[Vma]) -> Result<InsideState, DumpError> {
     let pid = task.pid;
     let collect = |source| DumpError::Collect { pid, source };
-    let ip = find_syscall(pid, vmas).map_err(collect)?;
+    let mem = ProcMem::open(pid, false).map_err(collect)?;
+    let ip = find_syscall(pid, &mem, vmas).map_err(collect)?;
     // No handler may run between our calls: everything blocked until the end.
     ptrace::set_sigmask(pid, !0).map_err(collect)?;
     let remote = RemoteSyscalls::new(pid, ip, task.regs);
-    let result = read_with(&remote);
+    let result = read_with(&remote, &mem);
     let restored = ptrace::set_regs(pid, &task.regs)
         .and(ptrace::set_sigmask(pid, task.sigmask))
         .and_then(|()| remote.settle());
@@ -61,7 +62,7 @@ pub fn read_inside(task: &Frozen, vmas: &[Vma]) -> Result<InsideState, DumpError
     Ok(state)
 }
 
-fn read_with(remote: &RemoteSyscalls) -> Result<InsideState, SysError> {
+fn read_with(remote: &RemoteSyscalls, mem: &ProcMem) -> Result<InsideState, SysError> {
     let prot = (libc::PROT_READ | libc::PROT_WRITE) as u64;
     let flags = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u64;
     let scratch = remote.call(
@@ -69,7 +70,7 @@ fn read_with(remote: &RemoteSyscalls) -> Result<InsideState, SysError> {
         [0, SCRATCH, prot, flags, u64::MAX, 0],
         "mmap of a scratch page",
     )?;
-    let state = read_through(remote, scratch);
+    let state = read_through(remote, mem, scratch);
     let unmapped = remote.call(
         libc::SYS_munmap,
         [scratch, SCRATCH, 0, 0, 0, 0],
@@ -80,8 +81,11 @@ fn read_with(remote: &RemoteSyscalls) -> Result<InsideState, SysError> {
     Ok(state)
 }
 
-fn read_through(remote: &RemoteSyscalls, scratch: u64) -> Result<InsideState, SysError> {
-    let mem = ProcMem::open(remote.pid(), false)?;
+fn read_through(
+    remote: &RemoteSyscalls,
+    mem: &ProcMem,
+    scratch: u64,
+) -> Result<InsideState, SysError> {
     let words = |n: usize| -> Result<Vec<u64>, SysError> {
         let mut buf = vec![0u8; n * 8];
         mem.read(scratch, &mut buf)?;
@@ -156,8 +160,7 @@ fn read_through(remote: &RemoteSyscalls, scratch: u64) -> Result<InsideState, Sy
 
 /// A `syscall` instruction in the task's own code: the vDSO has some, and so does
 /// the C library when a program runs without a vDSO.
-fn find_syscall(pid: i32, vmas: &[Vma]) -> Result<u64, SysError> {
-    let mem = ProcMem::open(pid, false)?;
+fn find_syscall(pid: i32, mem: &ProcMem, vmas: &[Vma]) -> Result<u64, SysError> {
     let executable = |v: &&Vma| v.prot & libc::PROT_EXEC as u32 != 0;
     let vdso_first = vmas
         .iter()
